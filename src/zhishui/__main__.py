@@ -1,0 +1,3 @@
+from zhishui.cli import main
+
+main()

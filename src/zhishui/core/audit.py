@@ -1,0 +1,151 @@
+"""The audit trail: ``record`` appends an event to the SM3 hash chain; ``verify_chain`` walks it.
+
+Appends are serialised by locking the single ``AuditChainHead`` row, so sequence numbers are
+contiguous and each event's ``prev_hash`` is its predecessor's ``hash``. Call ``record`` inside
+the transaction of the act it records: if the act rolls back, so does its event. Denials and
+failed logins are recorded on their own (nothing else is written for them).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .crypto import sm3_hex
+from .models import AuditChainHead, AuditEvent
+
+GENESIS = sm3_hex(b"zhishui audit chain genesis")
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    body = {
+        "id": event.id,
+        "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": event.actor,
+        "role": event.role,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "outcome": event.outcome,
+        "client_ip": event.client_ip,
+        "reason": event.reason,
+        "detail": event.detail,
+        "prev_hash": event.prev_hash,
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def event_hash(event: AuditEvent) -> str:
+    return sm3_hex(_canonical(event))
+
+
+def client_ip(request) -> str:
+    if request is None:
+        return ""
+    return request.META.get("REMOTE_ADDR", "")[:45]
+
+
+def _actor(request, actor) -> tuple[str, str]:
+    user = actor if actor is not None else getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return (getattr(user, "username", "") or "", "")
+    return user.username, ",".join(user.role_codes)
+
+
+def record(action: str, *, request=None, actor=None, obj=None, object_type: str = "", object_id: str = "",
+           outcome: str = "success", reason: str = "", detail: dict | None = None,
+           username: str = "") -> AuditEvent:
+    """Append one event. ``obj`` (a model instance) fills object type and id."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = object_id or str(obj.pk)
+    name, roles = _actor(request, actor)
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS, anchor_hash=GENESIS)
+        event = AuditEvent(
+            id=head.last_seq + 1,
+            at=timezone.now(),
+            actor=(username or name)[:150],
+            role=roles[:100],
+            action=action,
+            object_type=object_type[:80],
+            object_id=str(object_id)[:120],
+            outcome=outcome,
+            client_ip=client_ip(request),
+            reason=reason,
+            detail=detail or {},
+            prev_hash=head.last_hash,
+        )
+        event.hash = event_hash(event)
+        event.save()
+        AuditChainHead.objects.filter(pk=1).update(last_seq=event.id, last_hash=event.hash)
+    return event
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    """Recompute every hash from the anchor; name the first event that does not fit."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None:
+        return ChainReport(0)
+    expected_prev, expected_id, checked = head.anchor_hash, head.anchor_seq + 1, 0
+    last_id = head.anchor_seq
+    while True:
+        events = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        if not events:
+            break
+        for ev in events:
+            if ev.id != expected_id:
+                return ChainReport(checked, expected_id, f"event {expected_id} is missing")
+            if ev.prev_hash != expected_prev:
+                return ChainReport(checked, ev.id, "prev_hash does not match the previous event")
+            if event_hash(ev) != ev.hash:
+                return ChainReport(checked, ev.id, "content does not match its hash (modified)")
+            expected_prev, expected_id, checked = ev.hash, ev.id + 1, checked + 1
+        last_id = events[-1].id
+    if head.last_seq != expected_id - 1 or head.last_hash != expected_prev:
+        return ChainReport(checked, expected_id, "chain head does not match the last event (events removed)")
+    return ChainReport(checked)
+
+
+def purge_before(cutoff: datetime) -> int:
+    """Delete events older than ``cutoff``; refuses any cutoff inside the retention period."""
+    limit = timezone.now() - timedelta(days=settings.ZHISHUI_AUDIT_RETENTION_DAYS)
+    if cutoff > limit:
+        raise ValueError(
+            f"审计事件至少保留 {settings.ZHISHUI_AUDIT_RETENTION_DAYS} 天，不能清除 {limit:%Y-%m-%d} 之后的事件 / "
+            f"audit events are kept at least {settings.ZHISHUI_AUDIT_RETENTION_DAYS} days")
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        last = AuditEvent.objects.filter(at__lt=cutoff).order_by("-id").first()
+        if last is None:
+            return 0
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT set_config('zhishui.audit_purge', 'on', true)")
+                cur.execute("DELETE FROM core_auditevent WHERE id <= %s", [last.id])
+                count = cur.rowcount
+        else:
+            with connection.cursor() as cur:
+                cur.execute("DELETE FROM core_auditevent WHERE id <= %s", [last.id])
+                count = cur.rowcount
+        AuditChainHead.objects.filter(pk=head.pk).update(anchor_seq=last.id, anchor_hash=last.hash)
+    record("audit.purge", detail={"through_id": last.id, "count": count, "cutoff": cutoff.isoformat()})
+    return count
