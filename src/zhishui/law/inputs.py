@@ -64,7 +64,7 @@ def day(zh: str, en: str):
     return _field("day", zh, en)
 
 
-def text(zh: str, en: str, default: str = ""):
+def text(zh: str, en: str, default: str = _MISSING):
     return _field("text", zh, en, default)
 
 

@@ -1,0 +1,162 @@
+"""Vectorised calculators over columns of integer fen (int64), for whole populations.
+
+Each batch function mirrors one Decimal calculator step by step and rounds at the same points, so
+its results equal the single calculator's to the fen (tests check this on 100,000 random rows).
+Rates are exact fractions (Decimal.as_integer_ratio), and half-up rounding of n / d is done in
+integers as ``(2n + d) // 2d`` for n ≥ 0 (ties away from zero, like ROUND_HALF_UP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+import numpy as np
+
+from zhishui.core.errors import ValidationFailure
+from zhishui.core.periods import MONTH, QUARTER, YEAR, Period, parse_period
+
+from .parameters import ParameterSet, Scale, default_parameters
+
+MAX_FEN = 10**15  # 10 trillion 元: keeps every product below 2**63 with rates of up to 4 decimals
+
+
+def round_half_up_div(num: np.ndarray, den: int) -> np.ndarray:
+    """num ÷ den rounded half-up (ties away from zero), in integer arithmetic."""
+    sign = np.where(num < 0, -1, 1)
+    return sign * ((2 * np.abs(num) + den) // (2 * den))
+
+
+def times(amount: np.ndarray, rate: Decimal) -> np.ndarray:
+    """amount (fen) × rate, rounded half-up to the fen."""
+    n, d = rate.as_integer_ratio()
+    return round_half_up_div(amount * n, d)
+
+
+def to_fen(value: Decimal) -> int:
+    cents = value * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"{value} is not a whole number of fen")
+    return int(cents)
+
+
+def scale_tax(base: np.ndarray, scale: Scale, unit_divisor: int = 1) -> np.ndarray:
+    """max(base × rate − quick, 0) rounded half-up, bracket chosen on base ÷ unit_divisor ≤ upper."""
+    uppers = np.array([to_fen(b.upper) * unit_divisor for b in scale.brackets[:-1]], dtype=np.int64)
+    idx = np.searchsorted(uppers, base, side="left")
+    ratios = [b.rate.as_integer_ratio() for b in scale.brackets]
+    den = int(np.lcm.reduce([d for _, d in ratios]))
+    nums = np.array([n * (den // d) for n, d in ratios], dtype=np.int64)
+    quicks = np.array([to_fen(b.quick) for b in scale.brackets], dtype=np.int64)
+    return np.maximum(round_half_up_div(base * nums[idx] - quicks[idx] * den, den), 0)
+
+
+def _columns(name: str, columns: Mapping[str, object], known: tuple[str, ...], size: int | None = None
+             ) -> dict[str, np.ndarray]:
+    unknown = set(columns) - set(known)
+    if unknown:
+        col = sorted(unknown)[0]
+        raise ValidationFailure(col, f"{name} 批量计算没有列「{col}」", f"{name} batch has no column '{col}'", col)
+    out = {}
+    for key in known:
+        if key not in columns:
+            continue
+        arr = np.asarray(columns[key])
+        if arr.dtype.kind not in "iu":
+            raise ValidationFailure(key, f"列「{key}」须为整数分（int64）", f"column '{key}' must be integer fen", None)
+        arr = arr.astype(np.int64, copy=False)
+        bad = np.flatnonzero((arr < 0) | (arr > MAX_FEN))
+        if bad.size:
+            raise ValidationFailure(key, f"列「{key}」第 {bad[0]} 行金额为负或过大",
+                                    f"column '{key}' row {bad[0]} is negative or too large", int(arr[bad[0]]))
+        out[key] = arr
+    n = {a.shape for a in out.values()}
+    if len(n) > 1 or any(len(s) != 1 for s in n):
+        raise ValidationFailure("columns", "各列须为等长一维数组", "columns must be 1-D arrays of equal length", None)
+    length = next(iter(n))[0] if n else (size or 0)
+    for key in known:
+        out.setdefault(key, np.zeros(length, dtype=np.int64))
+    return out
+
+
+IIT_ANNUAL_COLUMNS = ("wages", "remuneration", "author", "royalties", "exempt_income", "special_deductions",
+                      "special_additional_deductions", "other_deductions", "donations", "donations_full",
+                      "tax_reduction", "prepaid")
+
+
+def iit_annual(period: Period | str, columns: Mapping[str, object], params: ParameterSet | None = None
+               ) -> dict[str, np.ndarray]:
+    """Batch version of ``iit_annual``: amounts in fen for every row."""
+    p = parse_period(period, "period", (YEAR,)) if isinstance(period, str) else period
+    params = params or default_parameters()
+    c = _columns("iit_annual", columns, IIT_ANNUAL_COLUMNS)
+    ratio = params.value("iit.remuneration_income_ratio", p)
+    author_ratio = params.value("iit.author_income_ratio", p)
+    income = (c["wages"] + times(c["remuneration"], ratio) + times(c["author"], ratio * author_ratio)
+              + times(c["royalties"], ratio))
+    basic = to_fen(params.value("iit.basic_deduction", p))
+    before = np.maximum(income - c["exempt_income"] - basic - c["special_deductions"]
+                        - c["special_additional_deductions"] - c["other_deductions"], 0)
+    cap = times(before, params.value("iit.donation_cap_ratio", p))
+    allowed = np.minimum(c["donations"], cap)
+    allowed = allowed + np.minimum(c["donations_full"], before - allowed)
+    taxable = before - allowed
+    tax = scale_tax(taxable, params.value("iit.comprehensive_scale", p))
+    bad = np.flatnonzero(c["tax_reduction"] > tax)
+    if bad.size:
+        raise ValidationFailure("tax_reduction", f"第 {bad[0]} 行减免税额超过应纳税额",
+                                f"row {bad[0]}: tax reduction exceeds the tax", int(c["tax_reduction"][bad[0]]))
+    return {"income_amount": income, "taxable_income": taxable, "tax": tax,
+            "tax_due": tax - c["tax_reduction"] - c["prepaid"]}
+
+
+VAT_SMALL_SCALE_COLUMNS = ("sales_3", "immovable_sales", "other_sales_5", "prepaid")
+
+
+def vat_small_scale(period: Period | str, columns: Mapping[str, object], params: ParameterSet | None = None
+                    ) -> dict[str, np.ndarray]:
+    """Batch version of ``vat_small_scale`` for one month or quarter."""
+    p = parse_period(period, "period", (MONTH, QUARTER)) if isinstance(period, str) else period
+    params = params or default_parameters()
+    c = _columns("vat_small_scale", columns, VAT_SMALL_SCALE_COLUMNS)
+    which = "month" if p.kind == MONTH else "quarter"
+    threshold = to_fen(params.value(f"vat.small_scale.threshold_{which}", p))
+    carve = bool(params.value("vat.small_scale.threshold_excludes_immovable", p))
+    levy = params.value("vat.levy_rate", p)
+    s3, imm, o5 = c["sales_3"], c["immovable_sales"], c["other_sales_5"]
+    total = s3 + imm + o5
+    exempt = (total - imm if carve else total) <= threshold
+    immovable_taxed = ~exempt | carve
+    exempt_sales = np.where(exempt, s3 + o5 + np.where(immovable_taxed, 0, imm), 0)
+    sales_3 = np.where(exempt, 0, s3)
+    sales_5 = np.where(exempt, 0, o5) + np.where(immovable_taxed, imm, 0)
+    zeros = np.zeros_like(s3)
+    tax_3 = tax_3_statutory = tax_5 = zeros
+    on16 = False
+    if sales_3.any():
+        tax_3 = times(sales_3, params.value("vat.small_scale.reduced_levy_rate", p))
+        tax_3_statutory = times(sales_3, levy)
+        on16 = bool(params.value("vat.small_scale.reduction_on_line16", p))
+    if sales_5.any():
+        tax_5 = times(sales_5, params.value("vat.levy_rate_immovable", p))
+    line15 = (tax_3_statutory if on16 else tax_3) + tax_5
+    line16 = tax_3_statutory - tax_3 if on16 else zeros
+    line20 = line15 - line16
+    return {"line_1": sales_3, "line_4": sales_5, "line_9": exempt_sales, "line_15": line15, "line_16": line16,
+            "line_17": times(exempt_sales, levy), "line_20": line20, "line_21": c["prepaid"],
+            "line_22": line20 - c["prepaid"]}
+
+
+def iit_bonus(period: Period | str, columns: Mapping[str, object], params: ParameterSet | None = None
+              ) -> dict[str, np.ndarray]:
+    """Batch version of ``iit_bonus``: the bracket is chosen on bonus ÷ 12, i.e. bonus ≤ 12 × upper."""
+    p = parse_period(period, "period", (YEAR,)) if isinstance(period, str) else period
+    params = params or default_parameters()
+    c = _columns("iit_bonus", columns, ("bonus",))
+    params.at("iit.bonus.separate_taxation", p)
+    return {"tax": scale_tax(c["bonus"], params.value("iit.monthly_scale", p), unit_divisor=12)}
+
+
+BATCH: dict[str, Callable[..., dict[str, np.ndarray]]] = {
+    "iit_annual": iit_annual, "vat_small_scale": vat_small_scale, "iit_bonus": iit_bonus,
+}
