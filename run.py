@@ -24,8 +24,11 @@ BIN = VENV / "bin"
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/postgres"
 # Debian packages the test suite needs: a browser for the Playwright tests, a CJK font for PDFs and
 # screenshots, gettext for the message catalogs.
-TEST_PACKAGES = {"chromium": "/usr/bin/chromium", "fonts-wqy-microhei": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-                 "gettext": "/usr/bin/msgfmt"}
+TEST_PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "fonts-wqy-microhei": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "gettext": "/usr/bin/msgfmt",
+}
 
 
 def step(text: str) -> None:
@@ -49,8 +52,8 @@ def apt_install(packages: list[str]) -> None:
 def ensure_venv(extras: str) -> None:
     """Create .venv and install the project; reinstall only when pyproject.toml changed."""
     try:
-        import venv  # noqa: F401
         import ensurepip  # noqa: F401
+        import venv  # noqa: F401
     except ImportError:
         step("Installing python3-venv (Debian)")
         apt_install(["python3-venv"])

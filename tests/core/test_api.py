@@ -103,3 +103,64 @@ def test_unknown_region_is_422_naming_the_field(client):
     assert ok.status_code == 200 and ok.json()["name"] == "金台区"
     bad = client.get("/api/v1/regions/999999", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert bad.status_code == 422 and bad.json()["errors"][0]["message_zh"]
+
+
+def _token_client(client, *roles, username="apix", taxpayer_id=""):
+    user = make_user(username, *roles, taxpayer_id=taxpayer_id)
+    _, raw = issue_token(user, "t")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+@pytest.mark.parametrize(("period", "status", "months"), [
+    ("2026-03", 200, ["2026-03"]), ("2026-Q2", 200, ["2026-04", "2026-05", "2026-06"]),
+    ("2026", 200, [f"2026-{m:02d}" for m in range(1, 13)]), ("2026-13", 422, None), ("2026-Q5", 422, None),
+    ("26-01", 422, None)])
+def test_period_endpoint(client, period, status, months):
+    auth = _token_client(client, "taxpayer", taxpayer_id="914403001922038216")
+    response = client.get(f"/api/v1/periods/{period}", **auth)
+    assert response.status_code == status
+    if months:
+        assert response.json()["months"] == months
+    else:
+        assert response.json()["errors"][0]["field"] == "period"
+
+
+@pytest.mark.parametrize(("amount", "status", "capital"), [
+    ("12345.67", 200, "壹万贰仟叁佰肆拾伍元陆角柒分"), ("1,234.00", 422, None), ("1.234", 422, None),
+    ("abc", 422, None), ("", 422, None)])
+def test_money_endpoint(client, amount, status, capital):
+    auth = _token_client(client, "taxpayer", taxpayer_id="914403001922038216")
+    response = client.post("/api/v1/money/capital", json.dumps({"amount": amount}), content_type="application/json",
+                           **auth)
+    assert response.status_code == status
+    body = response.json()
+    if capital:
+        assert body["capital"] == capital
+    else:
+        assert body["errors"][0]["field"] == "amount" and body["errors"][0]["message_zh"]
+
+
+def test_user_api_field_errors(client):
+    auth = _token_client(client, "sysadmin", username="sysapi")
+    bad = client.post("/api/v1/users", json.dumps({"username": "x" * 151, "password": "Strong-Passw0rd",
+                                                   "roles": ["service"]}), content_type="application/json", **auth)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "username"
+    assert "150" in bad.json()["errors"][0]["message_zh"]
+    missing = client.post("/api/v1/users", json.dumps({"username": "a"}), content_type="application/json", **auth)
+    assert missing.status_code == 422
+    assert {e["field"] for e in missing.json()["errors"]} == {"password", "roles"}
+    assert all(e["message_zh"] == "缺少必填字段" for e in missing.json()["errors"])
+    bad_tp = client.post("/api/v1/users", json.dumps({"username": "tp9", "password": "Strong-Passw0rd",
+                                                      "roles": ["taxpayer"], "taxpayer_id": "9150010807MGZHI002"}),
+                         content_type="application/json", **auth)
+    assert bad_tp.status_code == 422 and bad_tp.json()["errors"][0]["field"] == "taxpayer_id"
+    ok = client.post("/api/v1/users", json.dumps({"username": "svc9", "password": "Strong-Passw0rd",
+                                                  "roles": ["service"]}), content_type="application/json", **auth)
+    assert ok.status_code == 201 and ok.json()["roles"] == ["service"]
+
+
+def test_user_api_refuses_non_admins(client):
+    auth = _token_client(client, "auditor", username="audapi")
+    response = client.post("/api/v1/users", json.dumps({"username": "zz", "password": "Strong-Passw0rd",
+                                                        "roles": ["service"]}), content_type="application/json", **auth)
+    assert response.status_code == 403 and response.json()["message_en"]

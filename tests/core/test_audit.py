@@ -1,3 +1,4 @@
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,7 @@ def _events(n):
 def test_chain_links_each_event_to_its_predecessor():
     events = _events(5)
     assert [e.id for e in events] == list(range(events[0].id, events[0].id + 5))
-    for prev, ev in zip(events, events[1:], strict=False):
+    for prev, ev in itertools.pairwise(events):
         assert ev.prev_hash == prev.hash
         assert ev.hash == audit.event_hash(ev)
     report = audit.verify_chain()

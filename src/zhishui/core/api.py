@@ -7,9 +7,11 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Router, Schema, Status
 
-from . import audit
+from . import audit, services
 from .api_auth import SessionAuth, issue_token
 from .identifiers import classify
+from .money import to_capital, to_money
+from .periods import parse_period
 from .regions import resolve
 
 router = Router(tags=["core"])
@@ -97,3 +99,58 @@ def audit_verify(request):
     audit.record("audit.verify", request=request, outcome="success" if report.ok else "failure",
                  detail={"checked": report.checked, "broken_at": report.broken_at})
     return {"ok": report.ok, "checked": report.checked, "broken_at": report.broken_at, "problem": report.problem}
+
+
+class PeriodOut(Schema):
+    period: str
+    kind: str
+    label_zh: str
+    start: str
+    end: str
+    months: list[str]
+
+
+@router.get("/periods/{period}", response=PeriodOut, summary="所属期 / tax period")
+def period_info(request, period: str):
+    p = parse_period(period)
+    return {"period": str(p), "kind": p.kind, "label_zh": p.label_zh(), "start": p.start.isoformat(),
+            "end": p.end.isoformat(), "months": [str(m) for m in p.month_periods()]}
+
+
+class AmountIn(Schema):
+    amount: str = Field(..., max_length=40, description="元，最多两位小数 / yuan, at most two decimals")
+
+
+class AmountOut(Schema):
+    amount: str
+    capital: str
+
+
+@router.post("/money/capital", response=AmountOut, summary="金额大写 / amount in capital numerals")
+def money_capital(request, payload: AmountIn):
+    amount = to_money(payload.amount, "amount")
+    return {"amount": f"{amount:.2f}", "capital": to_capital(amount)}
+
+
+class UserIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=128)
+    display_name: str = Field("", max_length=100)
+    email: str = Field("", max_length=254)
+    roles: list[str] = Field(..., min_length=1)
+    taxpayer_id: str = Field("", max_length=20)
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    roles: list[str]
+
+
+@router.post("/users", response={201: UserOut}, summary="新建用户（系统管理员）/ create a user (system administrator)")
+def create_user(request, payload: UserIn):
+    if not request.user.has_perm("core.manage_users"):
+        audit.record("access.denied", request=request, object_type="api", object_id=request.path, outcome="denied")
+        raise PermissionDenied
+    user = services.create_user(by=request.user, request=request, **payload.dict())
+    return Status(201, {"id": user.pk, "username": user.username, "roles": user.role_codes})

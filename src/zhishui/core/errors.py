@@ -25,7 +25,7 @@ class FieldError:
                 "value": value}
 
 
-class ValidationFailure(ValueError):  # noqa: N818 - a failure, not an internal error
+class ValidationFailure(ValueError):
     """One or more field errors; ``code`` is the machine-readable class of the failure."""
 
     def __init__(self, field: str | None = None, message_zh: str = "", message_en: str = "",

@@ -1,9 +1,10 @@
 """Identifiers: the USCC, the resident ID number, legacy taxpayer numbers and 数电票 invoice numbers.
 
 - USCC (统一社会信用代码) per GB 32100-2015 (with amendment XG1-2016): 18 characters from a 31-character
-  alphabet, the last a mod-31 check character (§4.5, after GB/T 17710).
-- Resident ID number (公民身份号码) per GB 11643-1999: 6-digit address code, 8-digit birth date,
-  3-digit sequence (odd for men), ISO 7064 MOD 11-2 check character.
+  alphabet: registration authority, entity type, registration region (GB/T 2260), organisation code
+  (GB 11714) and a mod-31 check character (GB/T 17710).
+- Resident ID number (公民身份号码) per GB 11643-1999 §5: 6-digit address code (§5.2), 8-digit birth
+  date (§5.3), 3-digit sequence, odd for men (§5.4), ISO 7064 MOD 11-2 check character (§5.5).
 - Legacy taxpayer numbers: the forms in use before a taxpayer had a USCC, still found in old
   registrations and historical data (see ``parse_legacy_taxpayer_no`` for the exact rules).
 - 数电票 invoice numbers: 20 digits (year, province, channel, sequence).
@@ -88,11 +89,11 @@ def _format_organisation_code(code: str) -> str:
 
 # --- USCC, GB 32100-2015 ---------------------------------------------------------------------
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # §4.1: no I, O, Z, S, V
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # digits and capitals except I, O, Z, S, V
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3^(i-1) mod 31
 
-# §4.2 and §4.3 as amended by XG1-2016 (A and N were added by later notices of the code authority):
-# registration-authority code → (authority, {entity-type code: entity type}).
+# The registration-authority and entity-type code table of GB 32100-2015 as amended (XG1-2016, and
+# the later A and N): authority code → (authority, {entity-type code: entity type}).
 USCC_AUTHORITIES: dict[str, tuple[str, dict[str, str]]] = {
     "1": ("机构编制", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"}),
     "2": ("外交", {"1": "外国常驻新闻机构", "9": "其他"}),
@@ -137,12 +138,12 @@ class USCC:
 
 
 def _registration_region(code: str) -> str | None:
-    # §4.3.3: authorities at the national level write 100000.
+    # Authorities at the national level write 100000 as their region (GB 32100-2015's own example).
     return "国家级登记管理机关" if code == "100000" else regions.describe(code)
 
 
 def uscc_check_char(first17: str) -> str:
-    """§4.5: C18 = 31 − Σ(Ci·Wi) mod 31, where 31 is written 0."""
+    """C18 = 31 − Σ(Ci·Wi) mod 31 over the character values 0–30, where 31 is written 0."""
     total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
@@ -150,10 +151,10 @@ def uscc_check_char(first17: str) -> str:
 def parse_uscc(text: object, field: str = "uscc") -> USCC:
     """Validate and decode a USCC.
 
-    Checked in order: length; alphabet (§4.1); the registration region, chars 3–8, digits (§4.3.3);
-    the check character (§4.5). An authority or entity-type code missing from the table does not
-    fail: the check character already catches every single-character error, and codes issued under
-    later amendments must not be refused at registration. It is named in the description instead.
+    Checked in order: length; alphabet; the registration region, characters 3–8, is digits (a
+    GB/T 2260 code); the check character. An authority or entity-type code missing from the table
+    does not fail: the check character already catches every single-character error, and codes
+    issued under later amendments must not be refused at registration. The description names it.
     """
     value = normalize(text)
     _check_length(value, (18,), field, "统一社会信用代码", "a USCC", text)
@@ -190,8 +191,9 @@ def is_valid_uscc(text: object) -> bool:
 
 # --- resident ID number, GB 11643-1999 -------------------------------------------------------
 
-_ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))  # §7.2: Wi = 2^(i−1) mod 11, i = 18…2
-_ID_CHECK = "10X98765432"  # §7.2: indexed by Σ(ai·Wi) mod 11
+# §5.5: Wi = 2^(i−1) mod 11 with i counted from the right, so the leftmost character has i = 18.
+_ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
+_ID_CHECK = "10X98765432"  # §5.5: the check character for Σ(ai·Wi) mod 11 = 0, 1, … 10
 _EARLIEST_BIRTH = date(1880, 1, 1)
 # 港澳台居民居住证 numbers follow GB 11643 with these address codes (国办发〔2018〕81号).
 _PERMIT_REGIONS = {"81": "香港特别行政区（港澳台居民居住证）", "82": "澳门特别行政区（港澳台居民居住证）",
@@ -247,7 +249,7 @@ def _birth_date(digits: str, field: str, raw: object, today: date) -> date:
 
 
 def _id_region(code: str, field: str, raw: object) -> str | None:
-    """§5.1: the address code is a GB/T 2260 code; its province must exist, the district may be gone."""
+    """§5.2: the address code is a GB/T 2260 code; its province must exist, the district may be gone."""
     if code[:2] in _PERMIT_REGIONS:
         return _PERMIT_REGIONS[code[:2]]
     if regions.province_name(code[:2]) is None:
@@ -268,8 +270,9 @@ def id15_to_18(text: object, field: str = "id_number") -> str:
 def parse_id_number(text: object, field: str = "id_number", *, today: date | None = None) -> IDNumber:
     """Validate and decode an 18-digit ID number, or a 15-digit one converted to 18 digits.
 
-    Checked in order: length; characters (17 digits then a digit or X, §6); the address code's
-    province (§5.1); the birth date, a real date from 1880 to today (§5.2); the check character (§7).
+    Checked in order: length; characters (17 digits then a digit or X, §5.1, §5.5); the address
+    code's province (§5.2); the birth date, a real date from 1880 to today (§5.3); the check
+    character (§5.5). A 15-digit number is GB 11643-1989's: its birth year has two digits.
     """
     value = normalize(text)
     today = today or _today()
@@ -336,7 +339,8 @@ def parse_legacy_taxpayer_no(text: object, field: str = "taxpayer_id") -> Legacy
     """Recognise a pre-USCC taxpayer number by its structure.
 
     - 15: unit number, 6-digit region code + 9-character organisation code whose GB 11714 check
-      character holds (the tax registration code of units, 税总发〔2013〕41号 and earlier rules).
+      character holds (the tax registration code of units, kept for units without a USCC by
+      国家税务总局公告2015年第66号 item 4, which refers to 税总发〔2013〕41号).
     - 17 / 20: a valid 15- / 18-digit ID number + a 2-digit sequence (individual businesses and
       others registered by identity document, 国家税务总局公告2015年第66号 item 2).
     - 19: "L" + a valid USCC or ID number (temporary taxpayers, the same announcement, item 3).

@@ -67,6 +67,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -106,6 +109,9 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["actor", "at"])]
 
+    def __str__(self) -> str:
+        return f"#{self.id} {self.action} {self.actor}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("audit events are append-only")
@@ -123,3 +129,6 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64)
     anchor_seq = models.BigIntegerField(default=0)  # events up to here were purged
     anchor_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain head at {self.last_seq}"

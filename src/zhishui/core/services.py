@@ -31,7 +31,8 @@ def _check_roles(roles: list[str], taxpayer_id: str, errors: ErrorCollector) -> 
         elif not classify(taxpayer_id).valid:
             errors.add("taxpayer_id", "纳税人识别号无效", "invalid taxpayer identifier", taxpayer_id)
         if any(ROLES[r].staff for r in roles if r in ROLES):
-            errors.add("roles", "纳税人账户不能同时拥有工作人员角色", "a taxpayer account cannot hold staff roles", roles)
+            errors.add("roles", "纳税人账户不能同时拥有工作人员角色", "a taxpayer account cannot hold staff roles",
+                       roles)
 
 
 def _password_errors(password: str, user: User | None, errors: ErrorCollector) -> None:
