@@ -60,6 +60,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
     Setting("ZHISHUI_EMAIL_BACKEND", str, "django.core.mail.backends.filebased.EmailBackend",
             "Django e-mail backend; the default writes mails to var/mail/."),
     Setting("ZHISHUI_EMAIL_FROM", str, "zhishui@localhost", "Sender address of notifications."),
+    Setting("ZHISHUI_REFORM_REMIND_DAYS", list, ["30", "7", "1"],
+            "Days before a reform deliverable is due on which its liaison is reminded (comma-separated)."),
 ]}
 
 

@@ -30,6 +30,8 @@ CAPABILITIES: dict[str, str] = {
     "manage_roles": "Assign roles and unlock accounts",
     "view_audit": "Read and verify the audit trail",
     "view_reform": "Read reform task-force progress",
+    "manage_reform": "Run the reform task-force office: review reports, supervise, meetings, research",
+    "report_reform": "Report reform-task progress for the department the user is liaison of",
 }
 
 ADMIN_ROLES = ("sysadmin", "secadmin", "auditor")
@@ -49,8 +51,8 @@ ROLES: dict[str, Role] = {r.code: r for r in [
     Role("audit", "督察内审", "Internal audit", True,
          ("staff_portal", "view_all_taxpayers", "view_audit", "view_reform")),
     Role("leader", "局领导", "Bureau leader", True, ("staff_portal", "view_all_taxpayers", "view_reform")),
-    Role("liaison", "部门联络员", "Department liaison", True, ("staff_portal", "view_reform")),
-    Role("taskforce", "专班办公室", "Task-force office", True, ("staff_portal", "view_reform")),
+    Role("liaison", "部门联络员", "Department liaison", True, ("staff_portal", "view_reform", "report_reform")),
+    Role("taskforce", "专班办公室", "Task-force office", True, ("staff_portal", "view_reform", "manage_reform")),
     Role("sysadmin", "系统管理员", "System administrator", True, ("staff_portal", "manage_users")),
     Role("secadmin", "安全管理员", "Security administrator", True, ("staff_portal", "manage_roles")),
     Role("auditor", "审计管理员", "Audit administrator", True, ("staff_portal", "view_audit")),
