@@ -149,7 +149,11 @@ def main() -> int:
     demo.add_argument("--scale", type=float, default=0.1)
     demo.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
-    return {"test": cmd_test, "demo": cmd_demo}[args.command](args)
+    try:
+        return {"test": cmd_test, "demo": cmd_demo}[args.command](args)
+    except subprocess.CalledProcessError as exc:
+        print(f"\nFAILED: {' '.join(str(c) for c in exc.cmd)} (exit {exc.returncode})", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from zhishui.core.errors import ValidationFailure
 from zhishui.core.money import ZERO
@@ -79,6 +79,8 @@ def _pollutants(res: Result, params: ParameterSet, p: Period, rows: list[Emissio
     tops = params.at("env.top_counts", p)
     rate = params.at(f"env.{medium}_rate", p)
     reduction = params.at("env.concentration_reduction", p)
+    decimals = params.at("env.equivalent_decimals", p)
+    step = Decimal(1).scaleb(-int(decimals.value))
     if medium == "air":
         tables = {"air": params.at("env.air_equivalents", p)}
     else:
@@ -90,7 +92,8 @@ def _pollutants(res: Result, params: ParameterSet, p: Period, rows: list[Emissio
         if (medium == "air") != (group == "air"):
             raise _wrong_medium(row, medium)
         table: ParamValue = tables[group]
-        eq = row.emission_kg / table.value[name]
+        # Equivalents are a reported figure: round them, then tax the rounded count.
+        eq = (row.emission_kg / table.value[name]).quantize(step, ROUND_HALF_UP)
         groups[(row.outlet, group)].append((eq, name, row, table))
     total = ZERO
     for (outlet, group), found in groups.items():
@@ -104,11 +107,11 @@ def _pollutants(res: Result, params: ParameterSet, p: Period, rows: list[Emissio
             res.note(f"{key}_equivalents", f"{outlet} {AIR.get(name) or WATER[f'{group}:{name}']} 污染当量数",
                      f"{outlet} {name}: pollution equivalents", eq, QUANTITY,
                      f"排放量 {row.emission_kg} ÷ 当量值 {table.value[name]}（第{rank}项）", "emission ÷ equivalent value",
-                     (table, tops))
+                     (table, tops, decimals))
             factor = reduction.value.find(row.concentration_ratio).rate if row.concentration_ratio is not None \
                 else Decimal(1)
             total += res.money(key, f"{outlet} {name} 应纳税额", f"{outlet} {name}: tax", eq * rate.value * factor,
-                               f"{eq:.4f} × {rate.value} × {factor}", "equivalents × amount × reduction factor",
+                               f"{eq} × {rate.value} × {factor}", "equivalents × amount × reduction factor",
                                (rate, reduction) if factor != 1 else (rate,))
     return total
 
