@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
+from zhishui.calc.api import router as calc_router
 from zhishui.core.api import router as core_router
 from zhishui.core.api_auth import SessionAuth, TokenAuth
 from zhishui.core.api_errors import error_body, pydantic_errors
@@ -62,3 +63,4 @@ def on_not_found(request, exc):
 
 
 api.add_router("/", core_router)
+api.add_router("/", calc_router)

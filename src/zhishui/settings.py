@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "axes",
     "zhishui.core",
     "zhishui.web",
+    "zhishui.calc",
     "zhishui.demo",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("", include("zhishui.core.urls")),
+    path("", include("zhishui.calc.urls")),
     path("", include("zhishui.web.urls")),
 ]
 
