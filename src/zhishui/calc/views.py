@@ -28,8 +28,8 @@ def parameters(request):
                      "confidence": v.confidence, "note": v.note} for v in p.versions]
         groups.setdefault(p.source, []).append({"param": p, "versions": versions,
                                                 "is_scale": isinstance(versions[0]["value"], list)})
-    return render(request, "calc/parameters.html", {"groups": groups, "q": q, "district": params.district,
-                                                    "district_name": params.district_name_zh})
+    return render(request, "calc/parameters.html", {"groups": groups, "q": q, "param_district": params.district,
+                                                    "param_district_name": params.district_name_zh})
 
 
 @login_required

@@ -16,6 +16,7 @@ from zhishui.law.parameters import DEFAULT_DISTRICT, ParameterError
 
 class Command(BaseCommand):
     help = "税费计算器 / tax calculators (zhishui.law)"
+    requires_system_checks: list = []  # pure calculation: no models, no database
 
     def add_arguments(self, parser):
         parser.add_argument("name", nargs="?", help="calculator name, see --list")
