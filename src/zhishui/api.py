@@ -18,6 +18,7 @@ from zhishui.core.api import router as core_router
 from zhishui.core.api_auth import SessionAuth, TokenAuth
 from zhishui.core.api_errors import error_body, pydantic_errors
 from zhishui.core.errors import ValidationFailure
+from zhishui.reform.api import router as reform_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -63,4 +64,5 @@ def on_not_found(request, exc):
 
 
 api.add_router("/", core_router)
+api.add_router("/", reform_router)
 api.add_router("/", calc_router)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "zhishui.web",
     "zhishui.calc",
     "zhishui.demo",
+    "zhishui.reform",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("zhishui.core.urls")),
     path("", include("zhishui.calc.urls")),
     path("", include("zhishui.web.urls")),
+    path("", include("zhishui.reform.urls")),
 ]
 
 handler403 = "zhishui.web.errors.forbidden"

@@ -100,7 +100,7 @@ def test_annual_bonus_separate_taxation_and_its_cliffs(bonus, tax):
 
 
 def test_annual_bonus_policy_ends_2027_12_31():
-    with pytest.raises(ParameterNotInForce, match="iit.bonus.separate_taxation"):
+    with pytest.raises(ParameterNotInForce, match=r"iit\.bonus\.separate_taxation"):
         calc("iit_bonus", {"period": "2028", "bonus": "36000"})
 
 

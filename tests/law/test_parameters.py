@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from datetime import date, timedelta
 from decimal import Decimal
@@ -160,13 +161,13 @@ def test_quick_deductions_follow_from_the_marginal_rates(params, name):
     scale: Scale = params.value(name, date(2026, 1, 1))
     b = scale.brackets
     assert b[0].quick == 0
-    for prev, cur in zip(b, b[1:], strict=False):
+    for prev, cur in itertools.pairwise(b):
         assert cur.quick == prev.quick + prev.upper * (cur.rate - prev.rate)
 
 
 def test_lat_quick_coefficients_follow_from_the_bands(params):
     b = params.value("lat.scale", date(2026, 1, 1)).brackets
-    for prev, cur in zip(b, b[1:], strict=False):
+    for prev, cur in itertools.pairwise(b):
         assert cur.quick == prev.quick + prev.upper * (cur.rate - prev.rate)
 
 

@@ -158,7 +158,7 @@ def parse(cls: type, payload: object, prefix: str = ""):
     for name, f in known.items():
         m, path = f.metadata, _path(prefix, name)
         label = f"{m['label_zh']}（{name}）", f"{m['label_en']} ({name})"
-        if name not in payload or payload[name] is None and f.default is None:
+        if name not in payload or (payload[name] is None and f.default is None):
             if _required(f):
                 errors.add(path, f"缺少必填字段：{label[0]}", f"missing required field: {label[1]}")
             continue
@@ -204,7 +204,7 @@ def _parse_value(m: dict, raw: object, path: str, label: tuple[str, str]) -> obj
     if kind == "integer":
         if isinstance(raw, bool) or not isinstance(raw, int):
             raise _bad(path, label, "必须是整数", "must be an integer", raw)
-        if raw < m["minimum"] or m["maximum"] is not None and raw > m["maximum"]:
+        if raw < m["minimum"] or (m["maximum"] is not None and raw > m["maximum"]):
             hi = "" if m["maximum"] is None else f"～{m['maximum']}"
             hi_en = "" if m["maximum"] is None else f"..{m['maximum']}"
             raise _bad(path, label, f"超出范围 {m['minimum']}{hi}", f"out of range {m['minimum']}{hi_en}", raw)

@@ -32,7 +32,8 @@ def run(name: str, payload: dict, overlay: dict | str | Path | None = None,
     result = calc.calculate(payload, params)
     used = result.params_used()
     warnings = [{"parameter": p.name, "confidence": p.confidence,
-                 "message_zh": f"使用了{'未经核实' if p.confidence == '疑' else '假设情景'}的参数 {p.name}（{p.label_zh}）"
+                 "message_zh": f"使用了{'未经核实' if p.confidence == '疑' else '假设情景'}的参数 "
+                 f"{p.name}（{p.label_zh}）"
                  + (f"：{p.note}" if p.note else ""),
                  "message_en": f"uses {'an unconfirmed' if p.confidence == '疑' else 'a what-if'} parameter "
                  f"{p.name} ({p.label_en})"}

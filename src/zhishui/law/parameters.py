@@ -13,6 +13,7 @@ overlays (what-if scenarios) are the only way to replace values.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -36,7 +37,7 @@ class ParameterError(ValueError):
     """A parameter file is malformed (bad interval, missing citation, float value …)."""
 
 
-class ParameterNotInForce(ValidationFailure):  # noqa: N818 - a lookup failure shown to users
+class ParameterNotInForce(ValidationFailure):
     def __init__(self, name: str, label_zh: str, label_en: str, when: str, detail_zh: str,
                  detail_en: str, field_name: str = "period"):
         super().__init__(
@@ -160,7 +161,7 @@ def _scale(rows: object, where: str) -> Scale:
     uppers = [b.upper for b in brackets]
     if uppers[-1] is not None or None in uppers[:-1]:
         raise ParameterError(f"{where}: only the last bracket is open-ended")
-    if any(a >= b for a, b in zip(uppers[:-2], uppers[1:-1], strict=True)):
+    if any(a >= b for a, b in itertools.pairwise(uppers[:-1])):
         raise ParameterError(f"{where}: bracket upper bounds must increase")
     return Scale(tuple(brackets))
 
@@ -215,7 +216,7 @@ def _version(raw: object, where: str, *, overlay: bool = False) -> Version:
 
 def _check_intervals(name: str, versions: list[Version]) -> tuple[Version, ...]:
     versions = sorted(versions, key=lambda v: v.start)
-    for prev, nxt in zip(versions, versions[1:], strict=False):
+    for prev, nxt in itertools.pairwise(versions):
         if prev.end is None or prev.end >= nxt.start:
             raise ParameterError(f"{name}: intervals overlap ({prev.start}…{prev.end} and {nxt.start}…)")
     return tuple(versions)
@@ -316,11 +317,11 @@ class ParameterSet:
                 zh, en = f"最后有效日期为 {end}，不会自动延续", f"ended on {end} and is not extended"
             raise ParameterNotInForce(name, p.label_zh, p.label_en, label, zh, en, field_name)
         v = covering[0]
-        if covering[0].start > first or covering[-1].end is not None and covering[-1].end < last:
+        if covering[0].start > first or (covering[-1].end is not None and covering[-1].end < last):
             raise ParameterNotInForce(name, p.label_zh, p.label_en, label, "在该所属期内仅部分时间有效",
                                       "is in force for only part of the period", field_name)
         if any(c.value != v.value for c in covering[1:]) or any(
-                a.end + timedelta(days=1) != b.start for a, b in zip(covering, covering[1:], strict=False)):
+                a.end + timedelta(days=1) != b.start for a, b in itertools.pairwise(covering)):
             raise ParameterNotInForce(name, p.label_zh, p.label_en, label, "在该所属期内发生变化，请按日期分段计算",
                                       "changes within the period; split the computation by date", field_name)
         return ParamValue(name, p.label_zh, p.label_en, p.unit, v.value, v.start, v.end, v.citation,

@@ -1,6 +1,9 @@
 """企业所得税: quarterly prepayment on cumulative profit and annual settlement, with the small
 low-profit enterprise test, the HNTE rate and the R&D super-deduction."""
 
+# The inputs.* field helpers return dataclasses.field(...), which RUF009 cannot see.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from zhishui.core.periods import Period
 
-from ..breakdown import Result
+from ..breakdown import MONEY, RATE, Result
 from ..parameters import ParameterSet, ParamValue
 
 SIX_TWO = "relief.six_taxes_two_fees"
@@ -25,9 +25,9 @@ def scale_tax(res: Result, key: str, label_zh: str, label_en: str, base: Decimal
               *, report: bool = False) -> Decimal:
     """Tax from a bracket table: base × rate − quick deduction, never below zero."""
     b = scale.value.find(base)
-    res.note(f"{key}_rate", f"{label_zh}适用税率", f"{label_en}: rate", b.rate, "rate",
+    res.note(f"{key}_rate", f"{label_zh}适用税率", f"{label_en}: rate", b.rate, RATE,
              f"按{scale.label_zh}查得", f"looked up in {scale.label_en}", (scale,))
-    res.note(f"{key}_quick", f"{label_zh}速算扣除数", f"{label_en}: quick deduction", b.quick, "rate",
+    res.note(f"{key}_quick", f"{label_zh}速算扣除数", f"{label_en}: quick deduction", b.quick, MONEY,
              params=(scale,))
     return res.money(key, label_zh, label_en, max(base * b.rate - b.quick, Decimal(0)),
                      f"{base} × {b.rate} − {b.quick}", "base × rate − quick deduction", (scale,), report=report)

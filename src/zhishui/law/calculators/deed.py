@@ -1,5 +1,8 @@
 """契税: the provincial rate, and individuals' first and second homes at 1 % / 1.5 % / 2 %."""
 
+# The inputs.* field helpers return dataclasses.field(...), which RUF009 cannot see.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,6 +2,9 @@
 solid waste per tonne, industrial noise by decibels over the limit, and the 75 % / 50 %
 concentration reductions."""
 
+# The inputs.* field helpers return dataclasses.field(...), which RUF009 cannot see.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -19,7 +22,8 @@ from ..registry import calculator
 
 AIR = {"sulfur_dioxide": "二氧化硫", "nitrogen_oxides": "氮氧化物", "carbon_monoxide": "一氧化碳", "chlorine": "氯气",
        "hydrogen_chloride": "氯化氢", "fluoride": "氟化物", "sulfuric_acid_mist": "硫酸雾", "soot": "烟尘",
-       "general_dust": "一般性粉尘", "lead_compounds": "铅及其化合物", "mercury_compounds": "汞及其化合物", "benzene": "苯",
+       "general_dust": "一般性粉尘", "lead_compounds": "铅及其化合物", "mercury_compounds": "汞及其化合物",
+       "benzene": "苯",
        "toluene": "甲苯", "xylene": "二甲苯", "formaldehyde": "甲醛", "methanol": "甲醇", "hydrogen_sulfide": "硫化氢",
        "ammonia": "氨"}
 WATER1 = {"total_mercury": "总汞", "total_cadmium": "总镉", "total_chromium": "总铬", "hexavalent_chromium": "六价铬",
@@ -106,7 +110,8 @@ def _pollutants(res: Result, params: ParameterSet, p: Period, rows: list[Emissio
             key = f"{medium}_{outlet}_{name}"
             res.note(f"{key}_equivalents", f"{outlet} {AIR.get(name) or WATER[f'{group}:{name}']} 污染当量数",
                      f"{outlet} {name}: pollution equivalents", eq, QUANTITY,
-                     f"排放量 {row.emission_kg} ÷ 当量值 {table.value[name]}（第{rank}项）", "emission ÷ equivalent value",
+                     f"排放量 {row.emission_kg} ÷ 当量值 {table.value[name]}（第{rank}项）",
+                     "emission ÷ equivalent value",
                      (table, tops, decimals))
             factor = reduction.value.find(row.concentration_ratio).rate if row.concentration_ratio is not None \
                 else Decimal(1)

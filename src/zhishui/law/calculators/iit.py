@@ -2,6 +2,9 @@
 separate taxation of the annual one-off bonus, and business income with the individual-business
 halving."""
 
+# The inputs.* field helpers return dataclasses.field(...), which RUF009 cannot see.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +14,7 @@ from zhishui.core.errors import ValidationFailure
 from zhishui.core.money import ZERO
 from zhishui.core.periods import YEAR, Period
 
-from ..breakdown import FLAG, QUANTITY, RATE, Result
+from ..breakdown import FLAG, MONEY, QUANTITY, RATE, Result
 from ..inputs import flag, integer, items, money, period
 from ..parameters import ParameterSet
 from ..registry import calculator
@@ -28,7 +31,8 @@ class IitAnnualInput:
     author: Decimal = money("稿酬所得收入", "author's remuneration", 0)
     royalties: Decimal = money("特许权使用费所得收入", "royalties", 0)
     exempt_income: Decimal = money("免税收入", "tax-exempt income", 0)
-    special_deductions: Decimal = money("专项扣除（三险一金）", "special deductions (social insurance, housing fund)", 0)
+    special_deductions: Decimal = money("专项扣除（三险一金）", "special deductions (social insurance, housing fund)",
+                                        0)
     special_additional_deductions: Decimal = money("专项附加扣除", "special additional deductions", 0)
     other_deductions: Decimal = money("依法确定的其他扣除", "other deductions", 0)
     donations: Decimal = money("限额扣除的公益慈善捐赠", "donations deductible up to 30 %", 0)
@@ -60,7 +64,8 @@ def iit_annual(inp: IitAnnualInput, params: ParameterSet) -> Result:
                        f"收入额 − 免税收入 − 减除费用 {basic.value} − 专项扣除 − 专项附加扣除 − 其他扣除（不低于0）",
                        "income − exempt − basic − special − special additional − other, ≥ 0", (basic,))
     taxable = before - _donations(res, params, p, before, inp.donations, inp.donations_full)
-    taxable = res.money("taxable_income", "应纳税所得额", "taxable income", taxable, "扣除捐赠前所得 − 准予扣除的捐赠额",
+    taxable = res.money("taxable_income", "应纳税所得额", "taxable income", taxable,
+                        "扣除捐赠前所得 − 准予扣除的捐赠额",
                         "before donations − deductible donations", report=True)
     tax = scale_tax(res, "tax", "应纳税额", "tax payable", taxable, params.at("iit.comprehensive_scale", p),
                     report=True)
@@ -82,7 +87,8 @@ def _donations(res: Result, params: ParameterSet, when: Period, before: Decimal,
     allowed = min(limited, cap)
     allowed_full = min(full, before - allowed)
     return res.money("donations_deducted", "准予扣除的捐赠额", "deductible donations", allowed + allowed_full,
-                     "min(限额捐赠, 限额) + 全额扣除捐赠（以所得为限）", "min(donations, cap) + full donations ≤ income")
+                     "min(限额捐赠, 限额) + 全额扣除捐赠（以所得为限）",
+                     "min(donations, cap) + full donations ≤ income")
 
 
 @dataclass
@@ -102,7 +108,8 @@ class IitWithholdingInput:
     """工资薪金所得累计预扣法（居民个人）"""
 
     period: Period = period("纳税年度", "tax year", (YEAR,))
-    months: list = items("各月工资及扣除（自起始月份起按月排列）", "wages and deductions by month, from the first month",
+    months: list = items("各月工资及扣除（自起始月份起按月排列）",
+                         "wages and deductions by month, from the first month",
                          WageMonth, min_items=1)
     first_month: int = integer("在本单位任职受雇的起始月份", "first month employed by this employer", 1,
                                minimum=1, maximum=12)
@@ -177,7 +184,7 @@ def iit_bonus(inp: IitBonusInput, params: ParameterSet) -> Result:
     res.note("monthly_amount", "奖金除以12个月后的金额", "bonus ÷ 12", monthly, QUANTITY, f"{inp.bonus} ÷ 12",
              "bonus ÷ 12", (policy,))
     res.note("rate", "适用税率", "rate", b.rate, RATE, "按月换算后的综合所得税率表", "monthly table", (scale,))
-    res.note("quick", "速算扣除数", "quick deduction", b.quick, RATE, params=(scale,))
+    res.note("quick", "速算扣除数", "quick deduction", b.quick, MONEY, params=(scale,))
     res.money("tax", "应纳税额", "tax payable", max(inp.bonus * b.rate - b.quick, ZERO),
               f"{inp.bonus} × {b.rate} − {b.quick}", "bonus × rate − quick deduction (once)", (policy, scale),
               report=True)

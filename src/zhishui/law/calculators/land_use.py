@@ -1,6 +1,9 @@
 """城镇土地使用税: area × the district's annual amount for the land grade, pro-rated by months,
 with the “六税两费” halving."""
 
+# The inputs.* field helpers return dataclasses.field(...), which RUF009 cannot see.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,11 +37,13 @@ def land_use(inp: LandUseInput, params: ParameterSet) -> Result:
     res, p = Result(), inp.period
     grades = params.at("land_use.grade_amounts", p)
     if str(inp.grade) not in grades.value:
-        raise ValidationFailure("grade", f"地区 {params.district} 没有第 {inp.grade} 级土地（已配置：{'、'.join(grades.value)}）",
+        configured = "、".join(grades.value)
+        raise ValidationFailure("grade", f"地区 {params.district} 没有第 {inp.grade} 级土地（已配置：{configured}）",
                                 f"district {params.district} has no land grade {inp.grade} "
                                 f"(configured: {', '.join(grades.value)})", inp.grade)
     amount = grades.value[str(inp.grade)]
-    res.note("amount_per_m2", f"第{inp.grade}级土地每平方米年税额", f"annual amount per m², grade {inp.grade}", amount, RATE,
+    res.note("amount_per_m2", f"第{inp.grade}级土地每平方米年税额", f"annual amount per m², grade {inp.grade}", amount,
+             RATE,
              params=(grades,))
     tax = res.money("tax", "应纳税额", "tax assessed", inp.area_m2 * amount * inp.months / 12,
                     f"{inp.area_m2} × {amount} × {inp.months} ÷ 12", "area × amount × months ÷ 12", (grades,),

@@ -1,6 +1,9 @@
 """房产税: from value (1.2 % × original value × (1 − provincial deduction)), from rent (12 %, or
 4 % on residential rent), pro-rated by months, with the “六税两费” halving."""
 
+# The inputs.* field helpers return dataclasses.field(...), which RUF009 cannot see.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 from dataclasses import dataclass

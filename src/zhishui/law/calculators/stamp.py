@@ -1,6 +1,9 @@
 """印花税: every item of the 2022 law's table, securities duty halved from 2023-08-28, and the
 “六税两费” halving (which does not cover securities duty)."""
 
+# The inputs.* field helpers return dataclasses.field(...), which RUF009 cannot see.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +23,8 @@ ITEMS = {
     "construction": "建设工程合同", "transport": "运输合同", "technology": "技术合同", "lease": "租赁合同",
     "custody": "保管合同", "warehousing": "仓储合同", "property_insurance": "财产保险合同",
     "land_use_grant": "土地使用权出让书据", "property_transfer": "土地使用权、房屋等建筑物和构筑物所有权转让书据",
-    "equity_transfer": "股权转让书据（不含证券交易）", "ip_transfer": "商标专用权、著作权、专利权、专有技术使用权转让书据",
+    "equity_transfer": "股权转让书据（不含证券交易）",
+    "ip_transfer": "商标专用权、著作权、专利权、专有技术使用权转让书据",
     "business_books": "营业账簿（实收资本和资本公积的增加额）", "securities": "证券交易（出让方）",
 }
 

@@ -1,6 +1,9 @@
 """附加税费: 城市维护建设税、教育费附加、地方教育附加, with the two fees' small-seller exemption
 and the “六税两费” halving."""
 
+# The inputs.* field helpers return dataclasses.field(...), which RUF009 cannot see.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,7 +40,8 @@ def surcharges(inp: SurchargesInput, params: ParameterSet) -> Result:
     res, p = Result(), inp.period
     gross = inp.vat_paid + inp.consumption_tax_paid
     base = res.money("base", "计税（费）依据", "base", max(gross - inp.vat_credit_refund, ZERO),
-                     "实际缴纳增值税 + 消费税 − 留抵退税额（不低于0）", "VAT + consumption tax paid − credit refund, ≥ 0")
+                     "实际缴纳增值税 + 消费税 − 留抵退税额（不低于0）",
+                     "VAT + consumption tax paid − credit refund, ≥ 0")
     if inp.vat_credit_refund > gross:
         res.money("refund_carried", "尚未扣除的留抵退税额（结转以后期间扣除）",
                   "credit refund not yet deducted (carried to later periods)", inp.vat_credit_refund - gross)

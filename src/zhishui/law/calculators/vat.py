@@ -1,5 +1,8 @@
 """增值税: general taxpayer return (main table, general items) and small-scale taxpayer return."""
 
+# The inputs.* field helpers return dataclasses.field(...), which RUF009 cannot see.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +13,7 @@ from zhishui.core.money import ZERO
 from zhishui.core.periods import MONTH, Period
 
 from ..breakdown import FLAG, Result
-from ..inputs import flag, money, period
+from ..inputs import money, period
 from ..parameters import ParameterSet
 from ..registry import calculator
 

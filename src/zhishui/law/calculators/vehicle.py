@@ -1,6 +1,9 @@
 """车船税: vehicles at the province's amounts, vessels and yachts per the implementing regulation,
 pro-rated by months for a vehicle or vessel acquired during the year."""
 
+# The inputs.* field helpers return dataclasses.field(...), which RUF009 cannot see.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,7 +40,8 @@ class VehicleInput:
     net_tonnage: Decimal | None = quantity("净吨位（吨）", "net tonnage", None)
     power_kw: Decimal | None = quantity("发动机功率（千瓦）", "engine power (kW)", None)
     length_m: Decimal | None = quantity("艇身长度（米）", "hull length (m)", None)
-    acquired_month: int | None = integer("购置当年取得所有权的月份（新购车船）", "month acquired (new vehicle or vessel)",
+    acquired_month: int | None = integer("购置当年取得所有权的月份（新购车船）",
+                                         "month acquired (new vehicle or vessel)",
                                          None, minimum=1, maximum=12)
 
 

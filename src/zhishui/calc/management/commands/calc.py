@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--overlay", help="what-if overlay YAML file replacing parameters from a date")
         parser.add_argument("--district", default=DEFAULT_DISTRICT, help="district code (default 610303)")
 
-    def handle(self, *args, name, list, schema, input, overlay, district, **options):  # noqa: A002
+    def handle(self, *args, name, list, schema, input, overlay, district, **options):
         try:
             if list:
                 return self._print(interface.list_calculators())
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             if not input:
                 return self._fail("请用 --input 指定输入 JSON 文件（- 表示标准输入）",
                                   "give the input JSON with --input FILE (- for stdin)")
-            payload = json.load(sys.stdin if input == "-" else open(input, encoding="utf-8"))  # noqa: SIM115
+            payload = json.load(sys.stdin if input == "-" else open(input, encoding="utf-8"))
             return self._print(interface.run(name, payload, overlay=overlay, district=district))
         except ValidationFailure as exc:
             lines = [f"{e.field}：{e.message_zh}\n{e.field}: {e.message_en}" for e in exc.errors]
