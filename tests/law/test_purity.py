@@ -31,6 +31,10 @@ def test_importing_and_running_law_leaves_django_unloaded():
         "batch.iit_annual('2026', {'wages': [12000000]})\n"
         "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
         "assert not loaded, loaded\n"
+        "allowed = {'zhishui', 'zhishui.core', 'zhishui.core.money', 'zhishui.core.periods', 'zhishui.core.errors'}\n"
+        "apps = sorted(m for m in sys.modules if m.startswith('zhishui') and not m.startswith('zhishui.law')\n"
+        "              and m not in allowed)\n"
+        "assert not apps, apps\n"
     )
     env = {"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
