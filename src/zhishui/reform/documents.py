@@ -13,7 +13,8 @@ from .models import Meeting, ReformPlan, Research, SupervisionNotice
 from .progress import overview
 
 RED = "#c00000"
-STATUS_ZH = {"done": "已完成", "in_progress": "推进中", "at_risk": "存在风险", "not_started": "未启动", "overdue": "逾期未完成"}
+STATUS_ZH = {"done": "已完成", "in_progress": "推进中", "at_risk": "存在风险", "not_started": "未启动",
+             "overdue": "逾期未完成"}
 NUMERALS = "一二三四五六七八九十"
 
 
@@ -109,10 +110,10 @@ def notice_pdf(notice: SupervisionNotice) -> bytes:
         source = f"《{plan.title}》（{plan.number}）第{d.task.number}项任务“{d.task.title}”"
     else:
         source = f"{d.meeting.title}议定事项"
-    story.append(Paragraph(_esc(
-        f"根据{source}及工作专班督办制度，你单位承担的以下事项"
-        f"{'已于' + _cn_date(d.due_on) + '到期，尚未报送完成情况' if d.due_on < notice.issued_on else '将于' + _cn_date(d.due_on) + '到期'}，"
-        "现予督办。"), styles["body"]))
+    when = (f"已于{_cn_date(d.due_on)}到期，尚未报送完成情况" if d.due_on < notice.issued_on
+            else f"将于{_cn_date(d.due_on)}到期")
+    intro = f"根据{source}及工作专班督办制度，你单位承担的以下事项{when}，现予督办。"
+    story.append(Paragraph(_esc(intro), styles["body"]))
     story.append(Paragraph(f"事项：{_esc(d.text)}", styles["body"]))
     story.append(Paragraph(f"完成时限：{_cn_date(d.due_on)}；你单位职责：{'牵头' if a.role == 'lead' else '负责'}；"
                            f"当前状态：{STATUS_ZH.get(a.status, a.status)}。", styles["body"]))
@@ -147,7 +148,8 @@ def report_content(plan: ReformPlan, as_of: date) -> dict:
         f"{data['deliverable_count']}个节点事项、{t.total}项单位责任事项。其中已完成{c['done']}项（占{t.pct}%），"
         f"推进中{c['in_progress']}项，存在风险{c['at_risk']}项，未启动{c['not_started']}项，逾期未完成{c['overdue']}项；"
         f"{data['tasks_done']}项任务的全部节点已完成。工作专班共召开会议{len(meetings)}次，形成议定事项{len(decisions)}项，"
-        f"已办结{sum(1 for d in decisions if d.status == 'done')}项；开展专题调研{research}次；发出督办通知{notices}份。")
+        f"已办结{sum(1 for d in decisions if d.status == 'done')}项；"
+        f"开展专题调研{research}次；发出督办通知{notices}份。")
     areas = []
     for i, a in enumerate(data["by_area"]):
         label = a.label if a.key != "decisions" else "工作专班会议议定事项"
@@ -180,7 +182,7 @@ def report_pdf(content: dict, number: str) -> bytes:
     from reportlab.platypus import Paragraph, Spacer
 
     styles = _styles()
-    plan, data = content["plan"], content["data"]
+    data = content["data"]
     story: list = []
     _header(story, styles, content["office"], number)
     story.append(Paragraph(_esc(content["title"]), styles["title"]))

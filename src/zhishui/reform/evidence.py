@@ -104,11 +104,13 @@ def check_files(files, errors: ErrorCollector, field: str = "evidence") -> list[
         name = os.path.basename(getattr(upload, "name", "") or "")[:200] or "file"
         size = getattr(upload, "size", None)
         if size is not None and size > MAX_BYTES:
-            errors.add(field, f"文件“{name}”超过 {limit_mb} MB 上限", f"file “{name}” is larger than {limit_mb} MB", name)
+            errors.add(field, f"文件“{name}”超过 {limit_mb} MB 上限", f"file “{name}” is larger than {limit_mb} MB",
+                       name)
             continue
         data = upload.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
-            errors.add(field, f"文件“{name}”超过 {limit_mb} MB 上限", f"file “{name}” is larger than {limit_mb} MB", name)
+            errors.add(field, f"文件“{name}”超过 {limit_mb} MB 上限", f"file “{name}” is larger than {limit_mb} MB",
+                       name)
             continue
         if not data:
             errors.add(field, f"文件“{name}”是空文件", f"file “{name}” is empty", name)

@@ -120,6 +120,9 @@ class TaskUnit(models.Model):
         ordering = ["task", "position"]
         constraints = [models.UniqueConstraint(fields=["task", "unit", "role"], name="reform_taskunit_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.unit_id}:{self.role}"
+
 
 class Meeting(models.Model):
     """A task-force meeting (工作专班会议): convened by a deputy leader, minuted, with binding decisions."""
@@ -232,6 +235,9 @@ class Liaison(models.Model):
                                     name="reform_one_active_unit_per_liaison"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id}:{self.user_id}"
+
 
 class FrozenQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -268,6 +274,10 @@ class Report(models.Model):
     class Meta:
         ordering = ["-submitted_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"report {self.pk} on item {self.assignment_id}"
+
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             fields = set(kwargs.get("update_fields") or ())
@@ -295,6 +305,10 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["report", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -325,6 +339,9 @@ class Reminder(models.Model):
         ordering = ["-sent_at"]
         constraints = [models.UniqueConstraint(fields=["assignment", "kind", "days"], name="reform_reminder_once")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.days} for item {self.assignment_id}"
+
 
 class Notification(models.Model):
     """An in-app message (站内提醒) to one user."""
@@ -339,6 +356,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class SupervisionNotice(models.Model):
@@ -359,6 +379,9 @@ class SupervisionNotice(models.Model):
     class Meta:
         ordering = ["-issued_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["plan", "year", "seq"], name="reform_notice_number")]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class Consultation(models.Model):
@@ -384,6 +407,9 @@ class Consultation(models.Model):
     class Meta:
         ordering = ["-held_on", "-id"]
 
+    def __str__(self) -> str:
+        return self.topic
+
 
 class Research(models.Model):
     """Field research (专题调研) by the office: at least one each half-year."""
@@ -399,6 +425,9 @@ class Research(models.Model):
 
     class Meta:
         ordering = ["-conducted_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Proposal(models.Model):
@@ -427,6 +456,9 @@ class Proposal(models.Model):
     class Meta:
         ordering = ["research", "id"]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class Bulletin(models.Model):
     """A progress report sent upward to the district committee and government (定期汇报), as issued."""
@@ -445,3 +477,7 @@ class Bulletin(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["plan", "year", "seq"], name="reform_bulletin_number")]
+
+    def __str__(self) -> str:
+        return self.number
+

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 
 from . import access
-from .models import Assignment, Deliverable, Report, ReformPlan, Research, Status, SupervisionNotice, Task
+from .models import Assignment, Deliverable, ReformPlan, Report, Research, Status, SupervisionNotice, Task
 
 BUCKETS = ("done", "in_progress", "at_risk", "not_started", "overdue")
 

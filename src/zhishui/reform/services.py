@@ -24,9 +24,9 @@ from zhishui.core.errors import ErrorCollector, ValidationFailure
 
 from . import access, clock, evidence
 from .models import (
-    Bulletin,
     Area,
     Assignment,
+    Bulletin,
     Consultation,
     Deliverable,
     Evidence,
@@ -59,7 +59,8 @@ def current_plan(district_code: str | None = None) -> ReformPlan:
     code = district_code or getattr(settings, "ZHISHUI_DISTRICT", DEFAULT_DISTRICT)
     found = ReformPlan.objects.filter(district_code=code).first()
     if found is None:
-        raise ValidationFailure("district_code", f"行政区划 {code} 的改革工作方案尚未载入，请运行 zhishui reform load-plan",
+        raise ValidationFailure("district_code",
+                                f"行政区划 {code} 的改革工作方案尚未载入，请运行 zhishui reform load-plan",
                                 f"the reform plan of district {code} is not loaded: run `zhishui reform load-plan`",
                                 code, code="plan_not_loaded")
     return found
@@ -359,7 +360,8 @@ def bind_liaison(*, by=None, unit: Unit, user, since=None, request=None) -> Liai
     Liaison.objects.filter(user=user, until__isnull=True).update(until=since)
     binding = Liaison.objects.create(unit=unit, user=user, since=since, created_by=by, created_at=clock.now())
     audit.record("reform.liaison_bind", request=request, actor=by, obj=binding, username="" if by else "zhishui",
-                 detail={"unit": unit.code, "user": user.username, "replaced": current.user.username if current else ""})
+                 detail={"unit": unit.code, "user": user.username,
+                         "replaced": current.user.username if current else ""})
     return binding
 
 
@@ -438,7 +440,8 @@ def review_report(*, by, report: Report, accept: bool, comment: str = "", reques
     if report.review != Report.Review.PENDING:
         errors.add("review", "该报告已审核过", "this report has already been reviewed", report.review)
     errors.raise_if_any()
-    assignment = Assignment.objects.select_for_update().select_related("deliverable", "unit").get(pk=report.assignment_id)
+    assignment = (Assignment.objects.select_for_update().select_related("deliverable", "unit")
+                  .get(pk=report.assignment_id))
     report = Report.objects.get(pk=report.pk)
     if report.review != Report.Review.PENDING:
         raise ValidationFailure("review", "该报告已审核过", "this report has already been reviewed", report.review)
@@ -517,9 +520,11 @@ def _send_reminder(a: Assignment, kind: str, offset: int, today: date, office, l
             liaison = active_liaison(a.unit)
             recipients = []
             if kind == Reminder.Kind.DUE:
-                title = (f"督办提醒：{a.unit.short}承担的事项将于{d.due_on:%Y年%m月%d日}到期（还有{(d.due_on - today).days}天）"
+                title = (f"督办提醒：{a.unit.short}承担的事项将于{d.due_on:%Y年%m月%d日}到期"
+                         f"（还有{(d.due_on - today).days}天）"
                          if d.due_on > today else f"督办提醒：{a.unit.short}承担的事项今天到期")
-                body = (f"{source}\n{d.text}\n请在完成时限前将完成情况和佐证材料（包括印发的文件等）报送工作专班办公室。\n"
+                body = (f"{source}\n{d.text}\n"
+                        "请在完成时限前将完成情况和佐证材料（包括印发的文件等）报送工作专班办公室。\n"
                         f"Reminder: this item of {a.unit.name_en or a.unit.short} is due on {d.due_on}; report the "
                         "results and evidence to the task-force office before the deadline.")
                 targets = [liaison] if liaison else office
@@ -671,7 +676,8 @@ def open_consultation(*, by, topic: str, unit_ids, positions: str, held_on, plan
     c = Consultation.objects.create(plan=plan, topic=topic, positions=positions, held_on=day, opened_by=by,
                                     created_at=clock.now())
     c.units.set(units)
-    audit.record("reform.consultation_open", request=request, actor=by, obj=c, detail={"units": [u.code for u in units]})
+    audit.record("reform.consultation_open", request=request, actor=by, obj=c,
+                 detail={"units": [u.code for u in units]})
     return c
 
 
@@ -686,7 +692,8 @@ def settle_consultation(*, by, consultation: Consultation, outcome: str, meeting
     if consultation.state != Consultation.State.OPEN:
         errors.add("state", "该会商已办结", "this consultation is already closed", consultation.state)
     if meeting is not None and meeting.held_on < consultation.held_on:
-        errors.add("meeting", "提交审议的会议早于会商日期", "the meeting is before the consultation", str(meeting.held_on))
+        errors.add("meeting", "提交审议的会议早于会商日期", "the meeting is before the consultation",
+                   str(meeting.held_on))
     errors.raise_if_any()
     consultation.state = Consultation.State.ESCALATED if meeting else Consultation.State.RESOLVED
     consultation.outcome, consultation.meeting = outcome, meeting

@@ -8,10 +8,10 @@ from zhishui.web.nav import NavItem, Widget, register_nav, register_widget
 
 
 def _plan():
+    from django.conf import settings
+
     from .models import ReformPlan
     from .services import DEFAULT_DISTRICT
-
-    from django.conf import settings
 
     return ReformPlan.objects.filter(district_code=getattr(settings, "ZHISHUI_DISTRICT", DEFAULT_DISTRICT)).first()
 

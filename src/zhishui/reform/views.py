@@ -126,7 +126,8 @@ def task_list(request):
         named: dict[int, tuple[str, str]] = {}
         for tu in task.task_units.all():
             named.setdefault(tu.unit_id, (tu.unit.short, tu.role))
-        out.append({"task": task, "items": items, "units": list(named.values()), "done": buckets.count("done"), "total": len(items),
+        out.append({"task": task, "items": items, "units": list(named.values()), "done": buckets.count("done"),
+                    "total": len(items),
                     "overdue": buckets.count("overdue"), "worst": worst,
                     "next_due": min((i["deliverable__due_on"] for i in pending), default=None)})
     if filters["status"]:
@@ -445,7 +446,8 @@ def meeting_detail(request, pk: int):
     today = clock.today()
     decisions = []
     scope = access.unit_scope(request.user)
-    for d in meeting.decisions.prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))):
+    with_units = Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
+    for d in meeting.decisions.prefetch_related(with_units):
         shown = [a for a in d.assignments.all() if scope is None or a.unit_id in scope]
         for a in shown:
             a.bucket = progress.bucket(a.status, d.due_on, today)
@@ -604,7 +606,8 @@ def liaisons(request):
         else:
             messages.success(request, _("Liaison of %(unit)s set.") % {"unit": unit.short})
             return redirect("reform:liaisons")
-    bindings = {b.unit_id: b for b in Liaison.objects.filter(unit__plan=plan, until__isnull=True).select_related("user")}
+    active = Liaison.objects.filter(unit__plan=plan, until__isnull=True).select_related("user")
+    bindings = {b.unit_id: b for b in active}
     rows = [{"unit": u, "binding": bindings.get(u.pk)} for u in plan.units.filter(member=True)]
     return render(request, "reform/liaisons.html", {"plan": plan, "rows": rows, "form": form}, status=status)
 

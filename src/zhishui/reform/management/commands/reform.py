@@ -73,7 +73,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{result.today}：提醒 {result.reminded} 条，逾期升级 {result.escalated} 条 / "
                           f"reminders {result.reminded}, escalations {result.escalated}")
         for unit in sorted(set(result.without_liaison)):
-            self.stdout.write(f"  {unit} 未指定联络员，已提醒工作专班办公室 / {unit} has no liaison; the office was told")
+            self.stdout.write(f"  {unit} 未指定联络员，已提醒工作专班办公室 / "
+                              f"{unit} has no liaison; the office was told")
 
     def do_export(self, district, opts):
         bulletin, body, filename = services.issue_bulletin(fmt=opts["format"], plan=services.current_plan(district))
@@ -88,7 +89,8 @@ class Command(BaseCommand):
         plan = services.current_plan(district)
         unit = Unit.objects.filter(plan=plan, code=opts["unit"]).first()
         if unit is None:
-            raise ValidationFailure("unit", f"工作方案中没有单位代码 {opts['unit']}", f"no unit {opts['unit']} in the plan",
+            raise ValidationFailure("unit", f"工作方案中没有单位代码 {opts['unit']}",
+                                    f"no unit {opts['unit']} in the plan",
                                     opts["unit"])
         user = get_user_model().objects.filter(username=opts["user"]).first()
         if user is None:
