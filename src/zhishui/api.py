@@ -18,7 +18,10 @@ from zhishui.core.api import router as core_router
 from zhishui.core.api_auth import SessionAuth, TokenAuth
 from zhishui.core.api_errors import error_body, pydantic_errors
 from zhishui.core.errors import ValidationFailure
+from zhishui.filing.api import router as filing_router
+from zhishui.invoicing.api import router as invoicing_router
 from zhishui.reform.api import router as reform_router
+from zhishui.registry.api import router as registry_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -64,5 +67,8 @@ def on_not_found(request, exc):
 
 
 api.add_router("/", core_router)
+api.add_router("/", registry_router)
 api.add_router("/", reform_router)
 api.add_router("/", calc_router)
+api.add_router("/", filing_router)
+api.add_router("/", invoicing_router)

@@ -60,8 +60,29 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
     Setting("ZHISHUI_EMAIL_BACKEND", str, "django.core.mail.backends.filebased.EmailBackend",
             "Django e-mail backend; the default writes mails to var/mail/."),
     Setting("ZHISHUI_EMAIL_FROM", str, "zhishui@localhost", "Sender address of notifications."),
+    Setting("ZHISHUI_IMPORT_MAX_BYTES", int, 1073741824, "Largest feed file (and largest inflated XLSX/zip) "
+            "an import accepts, in bytes; larger files are rejected unread."),
     Setting("ZHISHUI_REFORM_REMIND_DAYS", list, ["30", "7", "1"],
             "Days before a reform deliverable is due on which its liaison is reminded (comma-separated)."),
+    Setting("ZHISHUI_FILING_DEVIATION_TOLERANCE", str, "0.05",
+            "Relative change of a pre-filled return cell (at least 1 元) above which the filed value is flagged for risk."),
+    Setting("ZHISHUI_PUBLIC_URL", str, "http://127.0.0.1:8000",
+            "Address the public reaches the platform at; invoice QR codes link to its verification page."),
+    Setting("ZHISHUI_INVOICE_CHANNEL", int, 1,
+            "Issuing-channel digit (5th of the 20) of the invoice numbers this installation assigns."),
+    Setting("ZHISHUI_SIGNING_KEY_SECRET", str, "",
+            "Key material for the SM4 encryption of the invoice-signing keys. Default: the secret key."),
+    Setting("ZHISHUI_INVOICE_CREDIT_GENERAL", int, 2000000,
+            "Initial monthly invoice credit line (yuan, excl. VAT) of a general taxpayer, before the industry factor."),
+    Setting("ZHISHUI_INVOICE_CREDIT_SMALL_SCALE", int, 500000,
+            "Initial monthly invoice credit line (yuan, excl. VAT) of a small-scale taxpayer, before the industry "
+            "factor."),
+    Setting("ZHISHUI_RED_REQUEST_HOURS", int, 72,
+            "Hours a red-letter confirmation form waits for the other party before it is voided."),
+    Setting("ZHISHUI_VERIFY_RATE_LIMIT", int, 30, "Public invoice verifications per client per minute (0: no limit)."),
+    Setting("ZHISHUI_FAULT_POINT", str, "",
+            "Test only: kill the process at a named point of the invoice-issuing transaction (docs/invoicing.md). "
+            "Leave empty; it has no effect then."),
 ]}
 
 

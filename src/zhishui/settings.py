@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "zhishui.core",
+    "zhishui.registry",
+    "zhishui.invoicing",
+    "zhishui.filing",
     "zhishui.web",
     "zhishui.calc",
     "zhishui.demo",
@@ -68,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhishui.web.context.shell",
+                "zhishui.registry.context.search",
             ],
         },
     },
@@ -98,6 +102,7 @@ ZHISHUI_PASSWORD_MAX_AGE_DAYS = config.get("ZHISHUI_PASSWORD_MAX_AGE_DAYS")
 ZHISHUI_PASSWORD_COMPLEXITY = config.get("ZHISHUI_PASSWORD_COMPLEXITY")
 ZHISHUI_OTP_REQUIRED = config.get("ZHISHUI_OTP_REQUIRED")
 ZHISHUI_AUDIT_RETENTION_DAYS = 180
+ZHISHUI_IMPORT_MAX_BYTES = config.get("ZHISHUI_IMPORT_MAX_BYTES")
 
 # Sessions: idle timeout via cookie age renewed on every request; absolute timeout in middleware.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -86,3 +86,28 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
+
+
+def pdf_title(data: bytes) -> str:
+    """The /Title of a PDF's info dictionary, decoded (ReportLab writes it as an escaped UTF-16 string)."""
+    import re
+
+    match = re.search(rb"/Title \((.*?)(?<!\\)\)", data, re.S)
+    assert match, "no /Title in the PDF"
+    raw, out, i = match.group(1), bytearray(), 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == 0x5C:  # backslash
+            nxt = raw[i + 1:i + 4]
+            if nxt[:1].isdigit():
+                digits = re.match(rb"[0-7]{1,3}", nxt).group(0)
+                out.append(int(digits, 8))
+                i += 1 + len(digits)
+                continue
+            out.append(raw[i + 1])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    data = bytes(out)
+    return data[2:].decode("utf-16-be") if data.startswith(b"\xfe\xff") else data.decode("latin-1")

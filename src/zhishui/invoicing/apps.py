@@ -15,6 +15,9 @@ class InvoicingConfig(AppConfig):
     }
 
     def ready(self):
-        from . import shell
+        from django.db.models.signals import post_migrate
+
+        from . import immutability, shell
 
         shell.register()
+        post_migrate.connect(immutability.after_migrate, sender=self)

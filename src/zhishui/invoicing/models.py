@@ -95,7 +95,8 @@ class Invoice(ImmutableModel):
     COLOURS = [(BLUE, _("blue")), (RED, _("red"))]
 
     number = models.CharField(_("invoice number"), max_length=20, primary_key=True)
-    series = models.ForeignKey(InvoiceSeries, on_delete=models.PROTECT, related_name="invoices")
+    series = models.ForeignKey(InvoiceSeries, on_delete=models.PROTECT, related_name="invoices",
+                               db_index=False)  # the (series, seq) constraint indexes it
     seq = models.BigIntegerField()
     kind = models.CharField(_("invoice type"), max_length=10, choices=KINDS)
     colour = models.CharField(_("colour"), max_length=4, choices=COLOURS, default=BLUE)
@@ -103,12 +104,12 @@ class Invoice(ImmutableModel):
                                verbose_name=_("reverses invoice"))
     red_form_no = models.CharField(_("red-letter form number"), max_length=24, blank=True)
     issued_at = models.DateTimeField(_("issued at"), db_index=True)
-    seller_id = models.CharField(_("seller identifier"), max_length=20, db_index=True)
+    seller_id = models.CharField(_("seller identifier"), max_length=20)
     seller_name = models.CharField(_("seller name"), max_length=200)
     seller_vat_status = models.CharField(max_length=12)
-    seller_region = models.CharField(max_length=12, blank=True, db_index=True)  # township code
+    seller_region = models.CharField(max_length=12, blank=True)  # township code
     seller_industry = models.CharField(max_length=8, blank=True)
-    buyer_id = models.CharField(_("buyer identifier"), max_length=20, blank=True, db_index=True)
+    buyer_id = models.CharField(_("buyer identifier"), max_length=20, blank=True)
     buyer_name = models.CharField(_("buyer name"), max_length=200)
     amount = models.DecimalField(_("amount excl. VAT"), **MONEY)
     tax = models.DecimalField(_("tax"), **MONEY)
@@ -120,7 +121,7 @@ class Invoice(ImmutableModel):
     line_count = models.PositiveIntegerField()
     key_id = models.CharField(max_length=32)
     prev_hash = models.CharField(max_length=64)
-    digest = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(max_length=64)
     signature = models.CharField(max_length=160)
 
     class Meta:
@@ -138,7 +139,8 @@ class Invoice(ImmutableModel):
 
 
 class InvoiceLine(ImmutableModel):
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines",
+                                db_index=False)  # the (invoice, line_no) constraint indexes it
     line_no = models.PositiveIntegerField()
     goods_code = models.CharField(_("tax classification code"), max_length=19)
     item_name = models.CharField(_("item"), max_length=200)
@@ -174,7 +176,7 @@ class InvoiceState(models.Model):
     red_tax = models.DecimalField(default=0, **MONEY)
     booked_at = models.DateTimeField(_("booked at"), null=True, blank=True)  # buyer's 入账
     usage = models.CharField(_("usage"), max_length=10, choices=USAGES, blank=True)
-    usage_period = models.CharField(_("deduction period"), max_length=7, blank=True, db_index=True)
+    usage_period = models.CharField(_("deduction period"), max_length=7, blank=True)
     usage_at = models.DateTimeField(null=True, blank=True)
     usage_by = models.CharField(max_length=150, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -332,8 +334,8 @@ class IdempotencyRecord(models.Model):
 class InvoiceEvent(models.Model):
     """Outbox of invoicing events for the risk rules (read in id order from a cursor)."""
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    kind = models.CharField(max_length=24, db_index=True)
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=24)
     invoice_number = models.CharField(max_length=20, blank=True, db_index=True)
     seller_id = models.CharField(max_length=20, blank=True)
     buyer_id = models.CharField(max_length=20, blank=True)

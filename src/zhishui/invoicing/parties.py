@@ -7,7 +7,6 @@ replaces the source (tests, the crash-test child process, tools that run without
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +31,6 @@ class Party:
 
 
 Provider = Callable[[str], Party | None]
-_local = threading.local()
 _global: list[Provider] = []
 
 
@@ -47,17 +45,25 @@ def use_provider(provider: Provider) -> Iterator[None]:
 
 
 def _from_registry(taxpayer_id: str) -> Party | None:
+    """The taxpayer as the registry knows it: registration (state, VAT status) and market entity
+    (industry, township). An identity without a tax registration is an outside counterparty."""
     if not apps.is_installed("zhishui.registry"):
         return None
-    from zhishui.registry.models import Taxpayer  # the registry app owns taxpayers
+    from zhishui.registry import pii  # the registry owns taxpayers and their identifier keys
+    from zhishui.registry.models import Taxpayer
 
-    row = Taxpayer.objects.filter(taxpayer_id=taxpayer_id).first()
+    rows = Taxpayer.objects.select_related("registration", "market_entity")
+    row = rows.filter(key=taxpayer_id, personal=False).first()
     if row is None:
+        row = rows.filter(key=pii.blind_index(taxpayer_id), personal=True).first()
+    registration = getattr(row, "registration", None) if row is not None else None
+    if registration is None:
         return None
-    return Party(taxpayer_id=row.taxpayer_id, name=row.name, state=getattr(row, "state", NORMAL) or NORMAL,
-                 vat_status=getattr(row, "vat_status", GENERAL) or NONE,
-                 industry_code=getattr(row, "industry_code", "") or "",
-                 region_code=getattr(row, "region_code", "") or "", kind=getattr(row, "taxpayer_kind", "") or "")
+    entity = getattr(row, "market_entity", None)
+    return Party(taxpayer_id=taxpayer_id, name=registration.name or row.name, state=registration.state or NORMAL,
+                 vat_status=registration.vat_status or NONE,
+                 industry_code=(entity.industry_code if entity else "") or "",
+                 region_code=(entity.region_code if entity else "") or "", kind=registration.taxpayer_kind or "")
 
 
 def lookup(taxpayer_id: str) -> Party | None:

@@ -57,6 +57,18 @@ def active_key() -> SigningKey:
     return key
 
 
+_keys: dict[str, SigningKey] = {}
+
+
+def key_by_id(key_id: str) -> SigningKey:
+    """A key row by id, remembered (key rows never change except ``active``, which signing does not read)."""
+    key = _keys.get(key_id)
+    if key is None:
+        key = SigningKey.objects.get(key_id=key_id)
+        _keys[key_id] = key
+    return key
+
+
 def private_key(key: SigningKey) -> bytes:
     cached = _private.get(key.key_id)
     if cached is None:

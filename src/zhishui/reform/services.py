@@ -390,6 +390,7 @@ def submit_report(*, by, assignment: Assignment, status: str, narrative: str, re
         elif day < assignment.deliverable.start_on:
             errors.add("reported_on", f"报送日期早于任务开始日期 {assignment.deliverable.start_on}",
                        f"the report date is before the task's start {assignment.deliverable.start_on}", str(day))
+    assignment.refresh_from_db(fields=["pending_review", "status"])
     if assignment.pending_review:
         errors.add("assignment", "该事项已有一份报告待专班办公室审核，审核后再报",
                    "a report on this item is awaiting the office's review; report again after it is reviewed")

@@ -251,7 +251,9 @@ class ImportedInvoice(FeedRecord):
     deduction_confirmed_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["seller", "month"]), models.Index(fields=["buyer", "month"])]
+        indexes = [models.Index(fields=["seller", "month"]), models.Index(fields=["buyer", "month"]),
+                   models.Index(fields=["red_of"], name="registry_invoice_red_of",
+                                condition=~models.Q(red_of=""))]
 
 
 class ImportedInvoiceLine(FeedRecord):

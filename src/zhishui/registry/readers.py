@@ -234,8 +234,27 @@ def _python_csv_lines(data: bytes, ncols: int) -> tuple[list[int], list[tuple[in
 
 
 def read_csv(path: Path, feed: Feed, data: bytes) -> RawTable:
+    """Parse as UTF-8 first (Arrow validates it while parsing); on invalid UTF-8, detect the encoding."""
     file = path.name
-    encoding, body = detect_encoding(data, file)
+    if data.startswith(codecs.BOM_UTF8) or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, body = detect_encoding(data, file)
+        return _read_csv_utf8(path, feed, body, encoding)
+    try:
+        return _read_csv_utf8(path, feed, data, "utf-8")
+    except (UnicodeDecodeError, _NotUtf8):
+        encoding, body = detect_encoding(data, file)
+        if encoding == "utf-8":  # Python decodes what Arrow refused: report Arrow's verdict
+            raise FileRejected([Problem(file, None, "", None, "编码错误：文件含无效的UTF-8字节",
+                                        "wrong encoding: the file has invalid UTF-8 bytes")]) from None
+        return _read_csv_utf8(path, feed, body, encoding)
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _read_csv_utf8(path: Path, feed: Feed, body: bytes, encoding: str) -> RawTable:
+    file = path.name
     header = _csv_header(body)
     mapping, warnings = map_header(feed, header, file)
     ncols = len(header)
@@ -249,16 +268,20 @@ def read_csv(path: Path, feed: Feed, data: bytes) -> RawTable:
     try:
         table = pcsv.read_csv(
             pa.py_buffer(body),
-            read_options=pcsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 24),
+            read_options=pcsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 22),
             parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
             convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                 include_columns=[names[i] for i in mapping]))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        if "utf8" in str(exc).lower() and encoding == "utf-8":
+            raise _NotUtf8 from None
         raise FileRejected([Problem(file, None, "", None, f"CSV格式错误：{exc}", f"malformed CSV: {exc}")]) from None
     table = table.rename_columns([mapping[int(n[1:])] for n in table.column_names])
     row_problems: list[Problem] = []
-    if invalid:
+    # One record per line unless a value holds a line break or blank lines are skipped: then (rarely)
+    # the Python csv module tells each record's physical line.
+    if invalid or body.count(b"\n") > table.num_rows + 1:
         good, bad = _python_csv_lines(body, ncols)
         lines = np.asarray(good[: table.num_rows], dtype=np.int64)
         if len(lines) != table.num_rows:  # pragma: no cover - the two parsers disagree on the file
@@ -268,29 +291,27 @@ def read_csv(path: Path, feed: Feed, data: bytes) -> RawTable:
                                         f"line {line} has {got} fields, the header has {ncols}"))
     else:
         lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
-        extra = None
-        for col in table.columns:
-            if pc.any(pc.match_substring(col, "\n")).as_py():
-                counts = pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
-                extra = counts if extra is None else extra + counts
-        if extra is not None:
-            lines = lines + np.concatenate([[0], np.cumsum(extra)[:-1]])
     table, lines = _drop_blank_rows(table, lines)
     return RawTable(feed, path, "csv", encoding, table, lines, warnings, row_problems)
 
 
 def _drop_blank_rows(table: pa.Table, lines: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """Rows whose every cell is empty (",,,") are not records; Arrow already skips empty lines."""
     if table.num_columns == 0 or table.num_rows == 0:
         return table, lines
-    blank = None
-    for col in table.columns:
-        empty = pc.equal(pc.utf8_trim_whitespace(col), "")
-        blank = empty if blank is None else pc.and_(blank, empty)
-    mask = blank.to_numpy(zero_copy_only=False)
-    if mask.any():
-        keep = ~mask
-        return table.filter(pa.array(keep)), lines[keep]
-    return table, lines
+    first = pc.equal(pc.utf8_trim_whitespace(table.column(0)), "")
+    if not pc.any(first).as_py():
+        return table, lines
+    candidates = np.nonzero(first.to_numpy(zero_copy_only=False))[0]
+    sub = table.take(pa.array(candidates))
+    blank = np.ones(len(candidates), dtype=bool)
+    for col in sub.columns:
+        blank &= pc.equal(pc.utf8_trim_whitespace(col), "").to_numpy(zero_copy_only=False)
+    if not blank.any():
+        return table, lines
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[candidates[blank]] = False
+    return table.filter(pa.array(keep)), lines[keep]
 
 
 # --- XLSX ---------------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ class Economy:
     new_homes_full_scale: int = 4_000          # new-home sales per year
     resales_full_scale: int = 3_000            # second-hand home sales per year
     commercial_transfers_full_scale: int = 150
-    flow_shares: tuple[float, float, float] = (0.36, 0.44, 0.20)  # B2B sold / B2C / bought from outside
+    flow_shares: tuple[float, float, float] = (0.34, 0.46, 0.20)  # B2B sold / B2C / bought from outside
 
 
 @dataclass(frozen=True)

@@ -203,21 +203,21 @@ class Industry:
 
 
 _SECTION_DEFAULTS = {
-    "A": dict(urban=0.05, rev_ent=2e6, rev_ib=2.5e5, va=0.55, inputs=0.35, b2c=0.12, b2c_inv=0.1,
+    "A": dict(urban=0.05, rev_ent=2e6, rev_ib=2.5e5, va=0.55, inputs=0.35, b2c=0.12, b2c_inv=0.05,
               t_b2b=15_000, t_b2c=300, prod=150_000, kwh=60, water=40, margin=0.08, local=1.5, wage=4_200),
     "B": dict(urban=0.1, va=0.45, inputs=0.4, t_b2b=30_000, prod=500_000, kwh=300, water=10),
-    "C": dict(urban=0.35, rev_ent=8e6, rev_ib=4e5, va=0.24, inputs=0.68, b2c=0.02, b2c_inv=0.5,
+    "C": dict(urban=0.35, rev_ent=8e6, rev_ib=4e5, va=0.24, inputs=0.68, b2c=0.02, b2c_inv=0.3,
               t_b2b=40_000, t_b2c=800, prod=600_000, kwh=600, water=8, season="manufacturing",
               margin=0.06, wage=5_800),
     "D": dict(urban=0.5, va=0.3, inputs=0.7, t_b2b=5_000, kwh=100, water=5),
     "E": dict(urban=0.6, rev_ent=1e7, rev_ib=5e5, va=0.28, inputs=0.65, b2c=0.05, t_b2b=150_000,
               t_b2c=20_000, prod=400_000, kwh=40, water=5, season="construction", margin=0.05,
               wage=5_200),
-    "F": dict(urban=0.65, rev_ent=1.2e7, rev_ib=6e5, va=0.09, inputs=0.9, b2c=0.05, b2c_inv=0.3,
+    "F": dict(urban=0.65, rev_ent=1.2e7, rev_ib=6e5, va=0.09, inputs=0.9, b2c=0.05, b2c_inv=0.15,
               t_b2b=45_000, t_b2c=600, prod=3_000_000, kwh=15, water=1, margin=0.02, local=1.2),
     "G": dict(urban=0.5, rev_ent=5e6, rev_ib=2.5e5, va=0.35, inputs=0.5, b2c=0.05, t_b2b=4_000,
               prod=300_000, kwh=10, water=1, margin=0.05, local=1.3, wage=5_000),
-    "H": dict(urban=0.85, rev_ent=3e6, rev_ib=3.5e5, va=0.38, inputs=0.5, b2c=0.85, b2c_inv=0.35,
+    "H": dict(urban=0.85, rev_ent=3e6, rev_ib=3.5e5, va=0.38, inputs=0.5, b2c=0.85, b2c_inv=0.06,
               t_b2b=2_500, t_b2c=220, prod=150_000, kwh=130, water=25, season="catering", margin=0.06,
               local=1.5, wage=4_300),
     "I": dict(urban=0.97, rev_ent=3e6, rev_ib=2e5, va=0.55, inputs=0.3, b2c=0.02, t_b2b=30_000,
@@ -228,14 +228,14 @@ _SECTION_DEFAULTS = {
               prod=300_000, kwh=20, water=2, margin=0.08, local=1.3, wage=5_500),
     "M": dict(urban=0.9, rev_ent=3e6, va=0.55, inputs=0.3, t_b2b=40_000, prod=350_000, kwh=20, water=2,
               margin=0.1, wage=7_000),
-    "O": dict(urban=0.85, rev_ent=1.5e6, rev_ib=1.5e5, va=0.5, inputs=0.35, b2c=0.9, b2c_inv=0.2,
+    "O": dict(urban=0.85, rev_ent=1.5e6, rev_ib=1.5e5, va=0.5, inputs=0.35, b2c=0.9, b2c_inv=0.05,
               t_b2b=2_000, t_b2c=100, prod=120_000, kwh=90, water=30, margin=0.1, local=1.5,
               wage=4_200),
-    "P": dict(urban=0.9, rev_ent=2e6, rev_ib=2e5, va=0.6, inputs=0.25, b2c=0.8, b2c_inv=0.4,
+    "P": dict(urban=0.9, rev_ent=2e6, rev_ib=2e5, va=0.6, inputs=0.25, b2c=0.8, b2c_inv=0.2,
               t_b2b=20_000, t_b2c=2_000, prod=200_000, kwh=40, water=5, margin=0.1, wage=5_000),
 }
 _SECTION_DEFAULTS["F52"] = dict(urban=0.85, rev_ent=4e6, rev_ib=3e5, va=0.18, inputs=0.8, b2c=0.9,
-                                b2c_inv=0.22, t_b2b=3_000, t_b2c=120, prod=600_000, kwh=60, water=3,
+                                b2c_inv=0.035, t_b2b=3_000, t_b2c=120, prod=600_000, kwh=60, water=3,
                                 season="retail", margin=0.03, local=1.2, wage=4_200)
 
 
@@ -355,7 +355,7 @@ INDUSTRIES: tuple[Industry, ...] = (
       goods=[("cement", 1), ("rebar", 1), ("tiles", 1)], goods_c=[("tiles", 1)], b2c=0.1,
       season="construction", words=("建材", "建材贸易"), ib_words=("建材经销部",)),
     I("F5166", "化肥批发", ent=10, ib=25, upstream=[("C2624", 1)], goods=[("fertiliser", 1)],
-      goods_c=[("fertiliser", 1)], b2c=0.5, b2c_inv=0.1, urban=0.2, words=("农资",),
+      goods_c=[("fertiliser", 1)], b2c=0.5, b2c_inv=0.05, urban=0.2, words=("农资",),
       ib_words=("农资经销部",)),
     I("F5174", "五金产品批发", ent=40, ib=40, upstream=[("C3484", 1), ("F5169", 2)], goods=[("hardware", 1)],
       goods_c=[("hardware", 1)], export_p=0.04, words=("五金", "五金机电"), ib_words=("五金批发部",)),
@@ -378,14 +378,14 @@ INDUSTRIES: tuple[Industry, ...] = (
     I("F5232", "服装零售", ent=20, ib=180, upstream=[("C1819", 1), ("F5132", 3)], goods=[("clothes", 1)],
       goods_c=[("clothes", 1)], va=0.25, words=("服饰",), ib_words=("服装店",)),
     I("F5251", "西药零售", ent=15, ib=40, upstream=[("F5151", 1)], goods=[("medicine", 1)],
-      goods_c=[("medicine", 1)], b2c_inv=0.35, words=("医药", "大药房"), ib_words=("药店",)),
+      goods_c=[("medicine", 1)], b2c_inv=0.1, words=("医药", "大药房"), ib_words=("药店",)),
     I("F5261", "汽车新车零售", ent=10, upstream=[("C3611", 1)], goods=[("cars", 1)], goods_c=[("cars", 1)],
       rev_ent=4e7, va=0.08, b2c=0.8, b2c_inv=1.0, t_b2c=110_000, words=("汽车销售",)),
     I("F5265", "机动车燃油零售", ent=8, upstream=[("F5162", 1)], goods=[("fuel", 1), ("diesel", 1)],
-      goods_c=[("fuel", 1)], rev_ent=1.5e7, va=0.1, b2c=0.6, b2c_inv=0.3, t_b2b=2_000, t_b2c=300,
+      goods_c=[("fuel", 1)], rev_ent=1.5e7, va=0.1, b2c=0.6, b2c_inv=0.1, t_b2b=2_000, t_b2c=300,
       words=("石油", "能源")),
     I("F5272", "日用家电零售", ent=15, ib=40, upstream=[("F5138", 1)], goods=[("appliances", 1)],
-      goods_c=[("appliances", 1)], b2c_inv=0.6, t_b2c=2_500, words=("家电",), ib_words=("家电商行",)),
+      goods_c=[("appliances", 1)], b2c_inv=0.25, t_b2c=2_500, words=("家电",), ib_words=("家电商行",)),
     I("F5281", "五金零售", ent=10, ib=80, upstream=[("F5174", 3)], goods=[("hardware", 1)],
       goods_c=[("hardware", 1)], b2c=0.6, words=("五金",), ib_words=("五金店",)),
     # --- G 交通运输 -------------------------------------------------------------------------------
@@ -397,9 +397,9 @@ INDUSTRIES: tuple[Industry, ...] = (
     # --- H 住宿和餐饮 -----------------------------------------------------------------------------
     I("H6110", "旅游饭店", ent=5, upstream=[("F5212", 1), ("F5121", 1), ("K7020", 1), ("F5224", 1)],
       goods=[("lodging", 2), ("meals", 1)], goods_c=[("lodging", 2), ("meals", 1)], rev_ent=1e7, b2c=0.6,
-      b2c_inv=0.6, t_b2c=600, words=("酒店", "大酒店")),
+      b2c_inv=0.3, t_b2c=600, words=("酒店", "大酒店")),
     I("H6129", "其他一般旅馆", ent=8, ib=60, upstream=[("F5212", 1), ("K7020", 1)], goods=[("lodging", 1)],
-      goods_c=[("lodging", 1)], b2c_inv=0.5, t_b2c=200, words=("宾馆", "酒店管理"), ib_words=("旅馆", "宾馆")),
+      goods_c=[("lodging", 1)], b2c_inv=0.2, t_b2c=200, words=("宾馆", "酒店管理"), ib_words=("旅馆", "宾馆")),
     I("H6210", "正餐服务", ent=30, ib=180, upstream=[("F5121", 2), ("F5123", 1), ("F5224", 2), ("C1351", 1),
       ("F5127", 1), ("F5212", 1)], goods=[("meals", 1)], goods_c=[("meals", 1)], t_b2c=350,
       words=("餐饮", "餐饮管理"), ib_words=("饭店", "餐馆")),
@@ -508,8 +508,7 @@ _NUMERIC = ("urban", "rev_ent", "rev_ib", "va", "inputs", "b2c", "b2c_inv", "loc
             "export_share", "t_b2b", "t_b2c", "prod", "kwh", "water", "margin", "wage")
 
 
-def _goods_table(lists: list[tuple[tuple[str, float], ...]]) -> tuple[np.ndarray, np.ndarray]:
-    width = max(1, max(len(x) for x in lists))
+def _goods_table(lists: list[tuple[tuple[str, float], ...]], width: int) -> tuple[np.ndarray, np.ndarray]:
     idx = np.full((len(lists), width), -1, dtype=np.int32)
     cum = np.ones((len(lists), width), dtype=np.float64)
     for r, items in enumerate(lists):
@@ -537,8 +536,9 @@ def catalog() -> Catalog:
             upstream[r] /= total
     b2b_lists = [ind.goods for ind in INDUSTRIES]
     b2c_lists = [ind.goods_c or ind.goods for ind in INDUSTRIES]
-    gb, gbc = _goods_table(b2b_lists)
-    gc, gcc = _goods_table(b2c_lists)
+    width = max(len(x) for x in b2b_lists + b2c_lists)
+    gb, gbc = _goods_table(b2b_lists, width)
+    gc, gcc = _goods_table(b2c_lists, width)
     season = np.array([SEASONS[ind.season] for ind in INDUSTRIES], dtype=np.float64)
     season /= season.mean(axis=1, keepdims=True)
     exportable = {}

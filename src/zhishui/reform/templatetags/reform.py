@@ -34,4 +34,5 @@ def state_class(code: str) -> str:
 
 @register.filter
 def half_label(h: dict) -> str:
-    return str(_("%(year)s H%(half)s") % {"year": h["year"], "half": h["half"]})
+    label = _("%(year)s first half") if h["half"] == 1 else _("%(year)s second half")
+    return str(label) % {"year": h["year"]}

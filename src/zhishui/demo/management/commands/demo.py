@@ -36,6 +36,9 @@ class Command(BaseCommand):
             result = pipeline.run(scale=scale, seed=seed, stdout=self.stdout) or {}
             binding.update(result)
         accounts = ensure_demo_accounts(binding.get("taxpayer_id", ""), binding.get("taxpayer_name", ""))
+        for pipeline in pipelines.PIPELINES:
+            if pipeline.after_accounts is not None:
+                pipeline.after_accounts()
         self.stdout.write(f"==> 准备完成，用时 {time.monotonic() - started:.0f} 秒 / set-up took "
                           f"{time.monotonic() - started:.0f} s")
         self._print_accounts(accounts, port)

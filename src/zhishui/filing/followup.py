@@ -1,0 +1,206 @@
+"""Follow-up of filing: the taxpayer's to-do list, staff lists of non-filers and late payers per street
+and officer, automatic reminders, and 非正常户 candidates (no return for any tax for 3 months).
+
+A return counts as filed when it was filed on this platform or the registry's historical returns feed
+says it was filed (``TaxReturn.filed_key`` not empty).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from zhishui.core import audit
+from zhishui.core.errors import ValidationFailure
+from zhishui.core.periods import MONTH, Period
+
+from . import calendar, parties
+from .models import AbnormalDecision, Payable, Reminder, Return
+
+VAT_FORMS = (Return.VAT_GENERAL, Return.VAT_SMALL)
+
+
+def _filed_vat(period: Period) -> set[str]:
+    filed = set(Return.objects.filter(form__in=VAT_FORMS, period=str(period), status__in=[Return.FILED,
+                                                                                      Return.SUPERSEDED])
+                .values_list("taxpayer_id", flat=True))
+    if parties.registry_installed():
+        from zhishui.registry.models import TaxReturn
+
+        for tax_id, key in (TaxReturn.objects.filter(tax_type="vat", period=str(period)).exclude(filed_key="")
+                            .values_list("taxpayer__tax_id", "taxpayer__key")):
+            filed.add(tax_id or key)
+    return filed
+
+
+def required_vat(period: Period) -> dict[str, parties.Profile]:
+    """Registered VAT taxpayers (not deregistered) that must file a VAT return for ``period``."""
+    return {tid: p for tid, p in parties.profiles().items()
+            if p.vat_status in ("general", "small_scale") and p.state != "deregistered"
+            and (p.registered_on is None or p.registered_on <= period.end)}
+
+
+def non_filers(period: Period, *, street: str = "", officer: str = "") -> list[dict]:
+    """Taxpayers who must file the VAT return for ``period`` and have not (sorted by street, officer, id)."""
+    filed = _filed_vat(period)
+    due = calendar.deadline(period)
+    out = []
+    for tid, p in required_vat(period).items():
+        if tid in filed or (street and p.region_code != street) or (officer and p.officer_id != officer):
+            continue
+        out.append({"taxpayer_id": tid, "name": p.name, "street": p.region_code, "officer": p.officer_id,
+                    "vat_status": p.vat_status, "period": str(period), "due_on": due})
+    out.sort(key=lambda r: (r["street"], r["officer"], r["taxpayer_id"]))
+    return out
+
+
+def late_payers(on: date, *, street: str = "", officer: str = "") -> list[dict]:
+    """Open tax payable past its due date, one row per taxpayer."""
+    rows = (Payable.objects.filter(status=Payable.OPEN, due_on__lt=on).values("taxpayer_id")
+            .annotate(amount=Sum("amount")).order_by("taxpayer_id"))
+    profiles = parties.profiles([r["taxpayer_id"] for r in rows]) if rows else {}
+    out = []
+    for r in rows:
+        p = profiles.get(r["taxpayer_id"])
+        if p is None or (street and p.region_code != street) or (officer and p.officer_id != officer):
+            continue
+        out.append({"taxpayer_id": r["taxpayer_id"], "name": p.name, "street": p.region_code,
+                    "officer": p.officer_id, "amount": r["amount"]})
+    return out
+
+
+def _filed_any(months: list[Period]) -> dict[str, set[str]]:
+    """Per taxpayer, the months of ``months`` covered by a filed return of any tax."""
+    keys = {str(m) for m in months} | {str(m.quarter_of()) for m in months}
+    covered: dict[str, set[str]] = {}
+
+    def add(tid: str, period_text: str) -> None:
+        for m in months:
+            if period_text in (str(m), str(m.quarter_of()), str(m.year)):
+                covered.setdefault(tid, set()).add(str(m))
+
+    for tid, period_text in (Return.objects.filter(status__in=[Return.FILED, Return.SUPERSEDED], period__in=keys)
+                             .values_list("taxpayer_id", "period")):
+        add(tid, period_text)
+    if parties.registry_installed():
+        from zhishui.registry.models import TaxReturn
+
+        for tax_id, key, period_text in (TaxReturn.objects.filter(period__in=keys).exclude(filed_key="")
+                                         .values_list("taxpayer__tax_id", "taxpayer__key", "period")):
+            add(tax_id or key, period_text)
+    return covered
+
+
+def abnormal_candidates(as_of: Period, *, months: int = 3) -> list[dict]:
+    """非正常户 candidates: registered taxpayers in normal state with no return for any tax for the
+    ``months`` months ending with ``as_of``, not yet decided by staff for ``as_of``. Staff decide."""
+    window = [as_of - i for i in range(months - 1, -1, -1)]
+    covered = _filed_any(window)
+    decided = set(AbnormalDecision.objects.filter(as_of=str(as_of)).values_list("taxpayer_id", flat=True))
+    out = []
+    for tid, p in parties.profiles().items():
+        if p.state != "normal" or tid in decided or tid in covered:
+            continue
+        if p.registered_on and p.registered_on > window[0].start:
+            continue
+        out.append({"taxpayer_id": tid, "name": p.name, "street": p.region_code, "officer": p.officer_id,
+                    "months": [str(m) for m in window]})
+    out.sort(key=lambda r: (r["street"], r["officer"], r["taxpayer_id"]))
+    return out
+
+
+def decide_abnormal(taxpayer_id: str, as_of: Period, decision: str, reason: str, *, request) -> AbnormalDecision:
+    if decision not in (AbnormalDecision.MARK, AbnormalDecision.DISMISS):
+        raise ValidationFailure("decision", "决定只能是认定或排除", "decision must be mark or dismiss", decision)
+    if not (reason or "").strip():
+        raise ValidationFailure("reason", "请填写理由", "a reason is required", reason)
+    candidates = {c["taxpayer_id"]: c for c in abnormal_candidates(as_of)}
+    if taxpayer_id not in candidates:
+        raise ValidationFailure("taxpayer_id", "该纳税人不是本期非正常户候选", "not a candidate for this month",
+                                taxpayer_id, code="not_found")
+    with transaction.atomic():
+        d = AbnormalDecision.objects.create(taxpayer_id=taxpayer_id, as_of=str(as_of), decision=decision,
+                                            reason=reason.strip()[:300], evidence=candidates[taxpayer_id],
+                                            by=request.user.username)
+        audit.record("filing.abnormal_decision", request=request, obj=d, reason=reason,
+                     detail={"taxpayer_id": taxpayer_id, "decision": decision, "as_of": str(as_of)})
+    return d
+
+
+def send_reminders(on: date, *, days_before: int = 3) -> int:
+    """Create the reminders due on ``on`` (each at most once): due soon, overdue, unpaid."""
+    created = 0
+    period = Period.containing(on, MONTH) - 1
+    due = calendar.deadline(period)
+    if 0 <= (due - on).days <= days_before or on > due:
+        kind = "overdue" if on > due else "due_soon"
+        for row in non_filers(period):
+            zh = (f"{period.label_zh()}增值税及附加税费申报{'已逾期' if kind == 'overdue' else '将于'}"
+                  f"{due:%Y-%m-%d}{'，请尽快申报' if kind == 'overdue' else '截止，预填申报表已生成，请确认申报'}")
+            en = (f"The VAT and surcharges return for {period} {'is overdue' if kind == 'overdue' else 'is due on'}"
+                  f"{'' if kind == 'overdue' else ' ' + due.isoformat()}; the pre-filled return is ready")
+            created += _remind(row["taxpayer_id"], "vat", period, kind, due, zh, en)
+    for p in Payable.objects.filter(status=Payable.OPEN, due_on__lt=on).select_related("ret"):
+        created += _remind(p.taxpayer_id, p.ret.form, parse(p.ret.period), "unpaid", p.due_on,
+                           f"{p.ret.period} 申报的税款尚未缴纳，缴款期限为 {p.due_on:%Y-%m-%d}",
+                           f"tax filed for {p.ret.period} is unpaid (due {p.due_on:%Y-%m-%d})")
+    return created
+
+
+def parse(text: str) -> Period:
+    from zhishui.core.periods import parse_period
+
+    return parse_period(text)
+
+
+def _remind(tid, form, period, kind, due, zh, en) -> int:
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(taxpayer_id=tid, form=form, period=str(period), kind=kind, due_on=due,
+                                    message_zh=zh[:300], message_en=en[:300])
+        return 1
+    except IntegrityError:
+        return 0
+
+
+def todo(taxpayer_id: str, on: date) -> list[dict]:
+    """The taxpayer's to-do list: returns due (with the proposal if ready), corrections open, taxes unpaid."""
+    profile = parties.profile(taxpayer_id)
+    items: list[dict] = []
+    if profile is None:
+        return items
+    wanted: list[tuple[str, Period]] = []
+    month = Period.containing(on, MONTH) - 1
+    if profile.vat_status in ("general", "small_scale"):
+        wanted.append((Return.VAT_GENERAL if profile.vat_status == "general" else Return.VAT_SMALL, month))
+    if month.index % 3 == 0:
+        quarter = month.quarter_of()
+        wanted.append((Return.PROPERTY, quarter))
+        if profile.taxpayer_kind == "enterprise" or profile.entity_type == "enterprise":
+            wanted.append((Return.CIT_Q, quarter))
+    rets = {(r.form, r.period): r for r in Return.objects.filter(taxpayer_id=taxpayer_id,
+                                                                 period__in=[str(p) for _f, p in wanted])
+            .order_by("revision")}
+    for code, period in wanted:
+        if profile.registered_on and period.end < profile.registered_on:
+            continue
+        r = rets.get((code, str(period)))
+        if r is not None and r.status != Return.PROPOSED:
+            continue
+        items.append({"kind": "file", "form": code, "period": str(period), "due_on": calendar.deadline(period),
+                      "ret": r, "overdue": on > calendar.deadline(period)})
+    for r in Return.objects.filter(taxpayer_id=taxpayer_id, status=Return.PROPOSED, revision__gt=0):
+        items.append({"kind": "correct", "form": r.form, "period": r.period, "due_on": r.due_on, "ret": r,
+                      "overdue": False})
+    for p in Payable.objects.filter(taxpayer_id=taxpayer_id, status=Payable.OPEN).select_related("ret"):
+        items.append({"kind": "pay", "form": p.ret.form, "period": p.ret.period, "due_on": p.due_on, "ret": p.ret,
+                      "amount": p.amount, "item": p.item, "overdue": on > p.due_on})
+    return items
+
+
+def mark_read(reminder: Reminder) -> None:
+    Reminder.objects.filter(pk=reminder.pk, read_at__isnull=True).update(read_at=timezone.now())
+

@@ -1,0 +1,211 @@
+"""预填: the cells the platform proposes for a return, each with its trace.
+
+Input cells are sums of invoice rows (``sources``) or of registry facts; the trace of a cell lists
+exactly the rows or facts summed. Derived cells are left to ``forms.compute`` (the law calculators),
+whose lines and parameter versions become their trace.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from zhishui.core.money import ZERO, fen
+from zhishui.core.periods import QUARTER, Period
+
+from . import forms
+from .parties import Profile
+from .sources import INPUT, OUTPUT, InvoiceRow
+
+R13, R9, R6, R5, R3, R1, R0 = (Decimal(x) for x in ("0.13", "0.09", "0.06", "0.05", "0.03", "0.01", "0"))
+
+
+def fact(label_zh: str, label_en: str, value, source: str = "", link: str = "") -> dict:
+    return {"label_zh": label_zh, "label_en": label_en, "value": str(value), "source": source, "link": link}
+
+
+def halving(profile: Profile, small_low_profit: bool | None) -> tuple[bool, list[dict]]:
+    """六税两费: small-scale VAT taxpayers, individual businesses and small low-profit enterprises."""
+    facts = [fact("增值税纳税人类型", "VAT status", profile.vat_status or "—", "registry.TaxRegistration"),
+             fact("纳税人类别", "taxpayer kind", profile.taxpayer_kind or profile.entity_type or "—",
+                  "registry.TaxRegistration")]
+    if small_low_profit is not None:
+        facts.append(fact("最近一期企业所得税预缴申报的小型微利企业判定", "small low-profit status on the latest "
+                          "CIT prepayment return", "是" if small_low_profit else "否", "filing.Return"))
+    eligible = profile.vat_status == "small_scale" or profile.individual_business or bool(small_low_profit)
+    facts.append(fact("适用“六税两费”减半征收（财政部 税务总局公告2023年第12号）",
+                      "six-taxes-two-fees halving applies", "是" if eligible else "否"))
+    return eligible, facts
+
+
+class Builder:
+    def __init__(self, code: str):
+        self.form = forms.form(code)
+        self.cells: dict[str, Decimal] = {c: ZERO for c in self.form.editable}
+        self.traces: dict[str, dict] = defaultdict(lambda: {"invoices": [], "facts": []})
+
+    def rows(self, cell: str, rows: list[InvoiceRow], field: str = "amount") -> None:
+        self.cells[cell] += sum((getattr(r, field) for r in rows), ZERO)
+        self.traces[cell]["invoices"] += [r.as_dict() for r in rows]
+        self.traces[cell]["field"] = field
+
+    def set(self, cell: str, value: Decimal, *facts: dict) -> None:
+        self.cells[cell] = value
+        self.traces[cell]["facts"] += list(facts)
+
+    def result(self) -> tuple[dict[str, Decimal], dict[str, dict]]:
+        for key in self.form.editable:
+            trace = self.traces[key]
+            if not trace["invoices"] and not trace["facts"]:
+                cell = self.form.cell(key)
+                trace["facts"].append(fact("平台无此项数据，由纳税人填写" if cell.kind == forms.ENTRY else
+                                           "本期无相关发票或数据", "not known to the platform: the taxpayer fills it"
+                                           if cell.kind == forms.ENTRY else "no invoices or facts this period", "0"))
+        return dict(self.cells), dict(self.traces)
+
+
+def vat_general(rows: dict[str, list[InvoiceRow]], previous: dict | None) -> Builder:
+    b = Builder("vat_general")
+    by: dict[str, list[InvoiceRow]] = defaultdict(list)
+    for r in rows[OUTPUT]:
+        if r.rate == R13:
+            by["sales_13_goods" if r.goods else "sales_13_services"].append(r)
+        elif r.rate == R9:
+            by["sales_9_goods" if r.goods else "sales_9_services"].append(r)
+        elif r.rate == R6:
+            by["sales_6"].append(r)
+        elif r.rate == R5:
+            by["sales_simple_5"].append(r)
+        elif r.rate in (R3, R1):
+            by["sales_simple_3"].append(r)
+        elif r.rate == R0:
+            by["line_8"].append(r)
+        else:
+            by["unmapped"].append(r)
+    for cell, cell_rows in by.items():
+        if cell != "unmapped":
+            b.rows(cell, cell_rows)
+    b.rows("line_12", rows[INPUT], "tax")
+    if previous:
+        b.set("line_13", Decimal(previous["line_20"]),
+              fact("上期申报表第20栏期末留抵税额", "line 20 of the previous return", previous["line_20"],
+                   f"filing.Return {previous['period']} r{previous['revision']}", previous.get("link", "")))
+    else:
+        b.set("line_13", ZERO, fact("平台上无上期申报表，上期留抵税额按0预填", "no previous return on the platform: 0",
+                                    "0.00"))
+    if by.get("unmapped"):
+        b.traces["line_8"]["facts"].append(fact("税率无法归类的发票行（未计入，请核对）", "rows at an unexpected rate "
+                                                "(not counted, please check)", len(by["unmapped"])))
+    return b
+
+
+def vat_small(rows: dict[str, list[InvoiceRow]]) -> Builder:
+    b = Builder("vat_small_scale")
+    by: dict[str, list[InvoiceRow]] = defaultdict(list)
+    for r in rows[OUTPUT]:
+        if r.rate == R5:
+            by["sales_5"].append(r)
+        elif r.kind == "special":
+            by["sales_3_special"].append(r)
+        else:
+            by["sales_3_other"].append(r)
+    for cell, cell_rows in by.items():
+        b.rows(cell, cell_rows)
+    return b
+
+
+def cit(ytd: dict[str, list[InvoiceRow]], period: Period, earlier: list[dict], headcount: dict) -> Builder:
+    """``earlier``: values of the filed returns of the year's earlier quarters; ``headcount``: social insurance."""
+    b = Builder("cit_quarterly")
+    b.rows("line_1", ytd[OUTPUT])
+    b.traces["line_1"]["facts"].append(fact("本年累计开具发票不含税销售额（红字发票已冲减）",
+                                            "invoiced sales of the year to date, red invoices netted", "",
+                                            "invoices"))
+    b.rows("line_2", ytd[INPUT])
+    b.traces["line_2"]["facts"].append(fact("以本年累计已确认抵扣的购进发票金额预估，请按账簿调整",
+                                            "estimated from purchases confirmed for deduction; adjust to your books",
+                                            ""))
+    b.set("line_3", b.cells["line_1"] - b.cells["line_2"],
+          fact("预估：营业收入 − 营业成本，请按利润表填写",
+               "estimate: revenue − cost; enter from your income statement",
+               fen(b.cells["line_1"] - b.cells["line_2"])))
+    for cell, month in (("employees_start", "first"), ("employees_end", "last")):
+        row = headcount.get(month)
+        b.set(cell, Decimal(row["count"]) if row else ZERO,
+              fact(f"社会保险参保人数（{row['month']}）" if row else "无社保缴费数据",
+                   f"insured employees ({row['month']})" if row else "no social insurance data",
+                   row["count"] if row else 0, "registry.SocialInsurance"))
+    last = earlier[-1] if earlier else None
+    for cell in ("assets_start", "assets_end"):
+        value = Decimal(last["values"]["assets_end"]) if last else ZERO
+        b.set(cell, value, fact("上季度申报的季末资产总额" if last else "平台无上季度申报，请填写",
+                                "total assets at the end of the previous quarter" if last else
+                                "no previous quarter on the platform: please enter", value,
+                                f"filing.Return {last['period']}" if last else ""))
+    prepaid = sum((Decimal(q["values"]["line_16"]) for q in earlier), ZERO)
+    paid = [fact(f"{q['period']} 本期应补（退）所得税额", f"{q['period']} tax due", q["values"]["line_16"],
+                 f"filing.Return {q['period']}", q.get("link", "")) for q in earlier]
+    b.set("line_14", prepaid, *(paid or [fact("本年无以前季度预缴", "no earlier quarter this year", "0.00")]))
+    return b
+
+
+def property_behaviour(period: Period, holdings: list[dict], transactions: list[dict],
+                       rows: dict[str, list[InvoiceRow]]) -> Builder:
+    b = Builder("property_behaviour")
+    assert period.kind == QUARTER
+    months = period.month_periods()
+    value, rent, area, area_by_grade = ZERO, ZERO, ZERO, defaultdict(Decimal)
+    value_facts, rent_facts, land_facts = [], [], []
+    for h in holdings:
+        acquired = Period.containing(h["acquired_on"])
+        taxed = sum(1 for m in months if acquired < m)  # from the month after acquisition
+        if not taxed:
+            continue
+        if h["annual_rent"]:
+            part = fen(Decimal(h["annual_rent"]) * taxed / 12)
+            rent += part
+            rent_facts.append(fact(f"不动产 {h['property_id']} 年租金 × {taxed}/12",
+                                   f"property {h['property_id']} annual rent × {taxed}/12", part,
+                                   "registry.PropertyHolding"))
+        elif h["original_value"]:
+            part = fen(Decimal(h["original_value"]) * taxed / len(months))
+            value += part
+            value_facts.append(fact(f"不动产 {h['property_id']} 房产原值" + (f" × {taxed}/{len(months)}（本期取得）"
+                                                                        if taxed < len(months) else ""),
+                                    f"property {h['property_id']} original value", part, "registry.PropertyHolding"))
+        if h["land_area_m2"]:
+            part = Decimal(h["land_area_m2"]) * taxed / len(months)
+            area += part
+            area_by_grade[h["land_grade"] or 0] += part
+            land_facts.append(fact(f"不动产 {h['property_id']} 占地面积（{h['land_grade']}级）",
+                                   f"property {h['property_id']} land area (grade {h['land_grade']})",
+                                   h["land_area_m2"], "registry.PropertyHolding"))
+    b.set("property_value", value, *value_facts)
+    b.set("property_value_months", Decimal(len(months) if value else 0),
+          fact("本期月份数（本期取得的房产已按月份折算原值）", "months of the period", len(months) if value else 0))
+    b.set("property_rent", rent, *rent_facts)
+    b.set("land_area", area.quantize(Decimal("0.01")), *land_facts)
+    grade = max(area_by_grade, key=lambda g: area_by_grade[g]) if area_by_grade else 0
+    b.set("land_grade", Decimal(grade), fact("面积最大地块的土地等级", "grade of the largest plot", grade))
+    b.set("land_months", Decimal(len(months) if area else 0), fact("本期月份数", "months of the period", len(months)))
+    b.rows("stamp_sale", [r for r in rows[OUTPUT] + rows[INPUT] if r.goods])
+    b.traces["stamp_sale"]["facts"].append(fact("购销货物发票金额作为买卖合同计税依据（双方各自计税）",
+                                                "goods invoices as the base for sale contracts (each party pays)", ""))
+    transfer, deed, proceeds = ZERO, ZERO, ZERO
+    transfer_facts, deed_facts, lat_facts = [], [], []
+    for t in transactions:
+        price = Decimal(t["contract_price"])
+        label = fact(f"不动产交易 {t['transaction_id']}（{t['signed_on']}）", f"real estate transaction "
+                     f"{t['transaction_id']}", price, "registry.RealEstateTransaction")
+        transfer += price
+        transfer_facts.append(label)
+        if t["role"] == "buyer":
+            deed += price
+            deed_facts.append(label)
+        else:
+            proceeds += price
+            lat_facts.append(label)
+    b.set("stamp_property_transfer", transfer, *transfer_facts)
+    b.set("deed_price", deed, *deed_facts)
+    b.set("lat_proceeds", proceeds, *lat_facts)
+    return b

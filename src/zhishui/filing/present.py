@@ -1,0 +1,97 @@
+"""A return as data for the pages and the API: its cells line by line, and the trace of one cell."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.http import Http404
+
+from zhishui.core import access
+from zhishui.core.periods import parse_period
+
+from . import forms
+from .models import Return
+from .sources import invoice_link
+
+
+def visible_returns(user):
+    return access.scope_queryset(user, Return.objects.all(), "taxpayer_id")
+
+
+def get_return(request, pk: int) -> Return:
+    ret = Return.objects.filter(pk=pk).first()
+    if ret is None:
+        raise Http404
+    access.require_taxpayer(request, ret.taxpayer_id, what="return")
+    return ret
+
+
+def _money(value: str | None) -> str:
+    return "" if value is None else value
+
+
+def return_data(ret: Return, *, english: bool = False) -> dict:
+    form = forms.form(ret.form)
+    prefill = ret.latest_prefill
+    proposed = prefill.cells if prefill else {}
+    changed = {}
+    for ch in ret.changes.all():
+        changed[ch.cell] = ch
+    cells = []
+    for c in form.cells:
+        value = ret.values.get(c.key, "")
+        cells.append({"key": c.key, "no": c.no, "label_zh": c.label_zh, "label_en": c.label_en,
+                      "label": c.label_en if english else c.label_zh, "kind": c.kind, "section": c.section,
+                      "value": value, "prefilled": proposed.get(c.key, ""),
+                      "changed": c.key in changed, "editable": c.kind != forms.DERIVED,
+                      "unit": c.kind_of_value, "negative_allowed": c.negative})
+    payables = [{"item": p.item, "amount": f"{p.amount:.2f}", "paid": f"{p.paid:.2f}", "status": p.status,
+                 "due_on": p.due_on.isoformat()} for p in ret.payables.order_by("id")]
+    return {"id": ret.pk, "taxpayer_id": ret.taxpayer_id, "taxpayer_name": ret.taxpayer_name, "form": ret.form,
+            "title_zh": form.title_zh, "title_en": form.title_en, "title": form.title_en if english else form.title_zh,
+            "period": ret.period, "period_label": parse_period(ret.period).label_zh(), "revision": ret.revision,
+            "status": ret.status, "status_label": ret.get_status_display(), "corrects": ret.corrects_id,
+            "due_on": ret.due_on.isoformat() if ret.due_on else None, "payable": f"{ret.payable:.2f}",
+            "filed_at": ret.filed_at.isoformat() if ret.filed_at else None, "late": ret.late,
+            "prefill_version": prefill.version if prefill else None, "cells": cells,
+            "warnings": ret.warnings, "deviations": ret.deviations,
+            "halving_eligible": bool(ret.profile.get("halving_eligible")),
+            "changes": [{"cell": ch.cell, "old": ch.old, "new": ch.new, "prefilled": ch.prefilled,
+                         "reason": ch.reason, "by": ch.by, "at": ch.at.isoformat()}
+                        for ch in ret.changes.order_by("at", "id")],
+            "payables": payables,
+            "payments": [{"amount": f"{p.amount:.2f}", "channel": p.channel, "reference": p.reference,
+                          "status": p.status, "at": p.at.isoformat()} for p in ret.payments.all()]}
+
+
+def trace(ret: Return, key: str) -> dict:
+    """How a cell got its value: invoices, facts, calculator lines, parameters, changes."""
+    form = forms.form(ret.form)
+    try:
+        cell = form.cell(key)
+    except KeyError:
+        raise Http404 from None
+    prefill = ret.latest_prefill
+    stored = (prefill.traces.get(key) if prefill else None) or {}
+    data = {"cell": key, "no": cell.no, "label_zh": cell.label_zh, "label_en": cell.label_en, "kind": cell.kind,
+            "value": ret.values.get(key, ""), "prefilled": prefill.cells.get(key, "") if prefill else "",
+            "prefill_version": prefill.version if prefill else None,
+            "invoices": [{**row, "link": invoice_link(row["source"], row["invoice_no"])}
+                         for row in stored.get("invoices", [])],
+            "facts": stored.get("facts", []), "field": stored.get("field", ""),
+            "calc": [], "params": [], "formula_zh": "", "formula_en": "",
+            "changes": [{"old": ch.old, "new": ch.new, "reason": ch.reason, "by": ch.by, "at": ch.at.isoformat()}
+                        for ch in ret.changes.filter(cell=key).order_by("at", "id")]}
+    if cell.kind == forms.DERIVED:
+        values = {k: Decimal(ret.values.get(k, "0")) for k in form.editable}
+        try:
+            comp = forms.compute(ret.form, values, parse_period(ret.period), ret.profile)
+        except Exception:  # the law refused the inputs: the return's warnings say why
+            comp = None
+        if comp is not None:
+            data["calc"] = comp.calc.get(key, [])
+            data["params"] = comp.params.get(key, [])
+            data["formula_zh"], data["formula_en"] = comp.formulas.get(key, ("", ""))
+        if cell.section == "surcharges" or key in ("property_tax", "land_use_tax", "stamp_tax"):
+            data["facts"] = data["facts"] + ret.profile.get("halving_facts", [])
+    return data

@@ -1,0 +1,132 @@
+"""Idempotency keys for the issuing endpoints.
+
+A request carrying ``Idempotency-Key``:
+
+* the same key with the same body returns the stored original response and creates nothing;
+* the same key with a different body is refused (422, ``idempotency_key_reused``);
+* while a request with that key is still running, another one gets 409 (``InFlight``).
+
+The record is inserted in the same transaction as the invoice, so a crash either leaves both or
+neither. "In flight" is detected without waiting: on PostgreSQL with a transaction-scoped advisory
+lock taken at the start of the issuing transaction; on SQLite (one machine by construction) with a
+byte-range lock on a lock file beside the database plus an in-process set for threads. Both locks
+vanish with the process, so after a crash the retry proceeds at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection
+
+from zhishui.core.crypto import sm3_hex
+from zhishui.core.errors import ValidationFailure
+
+from .models import IdempotencyRecord
+
+MAX_KEY = 128
+
+
+class InFlight(Exception):
+    """A request with the same idempotency key is still being processed."""
+
+
+def body_hash(payload: object) -> str:
+    return sm3_hex(json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                              default=str).encode())
+
+
+def check_key(key: str | None) -> str | None:
+    if key is None or key == "":
+        return None
+    if len(key) > MAX_KEY or not key.isprintable():
+        raise ValidationFailure("Idempotency-Key", f"幂等键最长{MAX_KEY}个可打印字符",
+                                f"the idempotency key is at most {MAX_KEY} printable characters", key[:40])
+    return key
+
+
+def _token(scope: str, key: str) -> str:
+    return sm3_hex(f"{scope}\x00{key}".encode())
+
+
+# --- SQLite: process-wide guard ------------------------------------------------------------------
+
+_held: set[str] = set()
+_held_lock = threading.Lock()
+_fd: dict[str, tuple[int, int]] = {}  # lock path → (pid, fd)
+
+
+def _lock_path() -> Path:
+    name = str(connection.settings_dict.get("NAME") or "")
+    if not name or name == ":memory:" or "mode=memory" in name:
+        return Path(tempfile.gettempdir()) / f"zhishui-idempotency-{os.getuid()}.lock"
+    return Path(name).with_name(Path(name).name + ".idempotency.lock")
+
+
+def _lock_fd(path: Path) -> int:
+    key = str(path)
+    pid = os.getpid()
+    entry = _fd.get(key)
+    if entry is None or entry[0] != pid:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        _fd[key] = (pid, fd)
+        return fd
+    return entry[1]
+
+
+@contextmanager
+def guard(scope: str, key: str | None) -> Iterator[None]:
+    """Outside the transaction: on SQLite, refuse at once while the same key runs elsewhere."""
+    if not key or connection.vendor != "sqlite":
+        yield
+        return
+    token = _token(scope, key)
+    with _held_lock:
+        if token in _held:
+            raise InFlight
+        _held.add(token)
+    try:
+        fd = _lock_fd(_lock_path())
+        offset = int(token[:10], 16)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
+        except OSError as exc:
+            raise InFlight from exc
+        try:
+            yield
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN, 1, offset)
+    finally:
+        with _held_lock:
+            _held.discard(token)
+
+
+def lookup(scope: str, key: str | None, request_hash: str) -> IdempotencyRecord | None:
+    """Inside the transaction: the committed record to replay, or ``None`` to proceed."""
+    if not key:
+        return None
+    if connection.vendor == "postgresql":
+        lock_id = int.from_bytes(bytes.fromhex(_token(scope, key)[:16]), "big", signed=True)
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id])
+            if not cur.fetchone()[0]:
+                raise InFlight
+    record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+    if record is not None and record.request_hash != request_hash:
+        raise ValidationFailure("Idempotency-Key", "该幂等键已用于内容不同的请求",
+                                "this idempotency key was used with a different request body", key[:40],
+                                code="idempotency_key_reused")
+    return record
+
+
+def store(scope: str, key: str | None, request_hash: str, status_code: int, response: dict) -> None:
+    if key:
+        IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=request_hash, status_code=status_code,
+                                         response=response)
