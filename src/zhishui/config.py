@@ -65,7 +65,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
     Setting("ZHISHUI_REFORM_REMIND_DAYS", list, ["30", "7", "1"],
             "Days before a reform deliverable is due on which its liaison is reminded (comma-separated)."),
     Setting("ZHISHUI_FILING_DEVIATION_TOLERANCE", str, "0.05",
-            "Relative change of a pre-filled return cell (at least 1 元) above which the filed value is flagged for risk."),
+            "Relative change of a pre-filled return cell (at least 1 元) above which the filed value is flagged "
+            "for risk."),
     Setting("ZHISHUI_PUBLIC_URL", str, "http://127.0.0.1:8000",
             "Address the public reaches the platform at; invoice QR codes link to its verification page."),
     Setting("ZHISHUI_INVOICE_CHANNEL", int, 1,

@@ -36,7 +36,7 @@ ISO2 = re.compile(r"^[A-Z]{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2})?$")
 
 # feed -> [(column, type, required)]; enum types are tuples of values
-R, O = True, False
+R, O = True, False  # noqa: E741 - required / optional, read as a table
 SCHEMA: dict[str, list[tuple[str, object, bool]]] = {
     "market_entities": [("uscc", "uscc", R), ("name", "text", R),
                         ("entity_type", ("enterprise", "individual_business", "other"), R),

@@ -97,6 +97,7 @@ def test_batch_prefill_for_the_district_and_the_pipeline_command(capsys):
     factory.invoice(a, other, datetime(2026, 9, 3), [("1", "1000.00", "0.13")])
     factory.invoice(b, other, datetime(2026, 9, 3), [("1", "5000.00", "0.01")])
     factory.invoice(other, a, datetime(2026, 9, 3), [("1", "100.00", "0.13")], confirmed=date(2026, 9, 9))
+    factory.holding(a, "H1", value="1000000.00")
     services.prefill_return(c.tax_id, "vat_general", "2026-09", on=ON)  # already proposed: left alone
     job = services.batch_prefill("2026-09", on=ON)
     assert job.status == "done" and job.total == 3 and job.done == 3 and job.failed == 0
@@ -106,7 +107,9 @@ def test_batch_prefill_for_the_district_and_the_pipeline_command(capsys):
     assert services._cells("vat_general", single) == Prefill.objects.get(ret=batch).cells
     assert present.trace(batch, "line_12")["invoices"][0]["direction"] == "input"
     assert Return.objects.get(taxpayer_id=b.tax_id, period="2026-09").form == "vat_small_scale"
-    assert Return.objects.filter(period="2026-Q3", form="property_behaviour").count() == 3
+    assert list(Return.objects.filter(period="2026-Q3", form="property_behaviour")
+                .values_list("taxpayer_id", flat=True)) == [a.tax_id]  # the only property holder
+    assert Return.objects.filter(period="2026-Q3", form="cit_quarterly").count() == 3
     assert Return.objects.filter(period="2026-09").count() == 3
     call_command("pipeline", "prefill", "--period", "2026-09")
     assert "pre-filled" in capsys.readouterr().out

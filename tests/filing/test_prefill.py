@@ -68,9 +68,10 @@ def test_prefill_totals_equal_the_invoices_exactly_red_included(invoices, inputs
         assert {i["invoice_no"] for i in present.trace(ret, cell)["invoices"]} == contributing[cell]
     assert Decimal(ret.values["line_12"]) == input_tax
     assert {i["invoice_no"] for i in present.trace(ret, "line_12")["invoices"]} == input_numbers
-    assert Decimal(ret.values["line_1"]) == sum(expected.get(c, Decimal(0)) for c in
-                                                ("sales_13_goods", "sales_13_services", "sales_9_goods",
-                                                 "sales_9_services", "sales_6"))
+    at_rates = ("sales_13_goods", "sales_13_services", "sales_9_goods", "sales_9_services", "sales_6")
+    assert Decimal(ret.values["line_1"]) == sum(expected.get(c, Decimal(0)) for c in at_rates)
+    assert {i["invoice_no"] for i in present.trace(ret, "line_1")["invoices"]} == set().union(
+        *(contributing.get(c, set()) for c in at_rates))
 
 
 def _payload(values: dict) -> dict:
@@ -159,6 +160,9 @@ def test_cell_traces_of_derived_lines_show_calculator_lines_and_citations():
     assert [i["invoice_no"] for i in present.trace(ret, "sales_13_goods")["invoices"]] == [inv.invoice_no]
     assert present.trace(ret, "sales_13_goods")["invoices"][0]["link"] == f"/filing/invoices/imported/{inv.invoice_no}/"
     assert present.trace(ret, "line_13")["facts"]
+    line1 = present.trace(ret, "line_1")
+    assert [i["invoice_no"] for i in line1["invoices"]] == [inv.invoice_no]
+    assert [c["key"] for c in line1["from_cells"]][:2] == ["sales_13_goods", "sales_13_services"]
 
 
 def test_previous_credit_is_carried_from_the_previous_return(rf):

@@ -15,6 +15,10 @@ class FilingConfig(AppConfig):
     }
 
     def ready(self):
-        from . import shell
+        from zhishui.demo.pipelines import PIPELINES, Pipeline
+
+        from . import demo, shell
 
         shell.register()
+        if not any(p.run is demo.run for p in PIPELINES):
+            PIPELINES.append(Pipeline("预填申报表 / pre-filled returns", demo.run))

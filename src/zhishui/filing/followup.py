@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from zhishui.core import audit
 from zhishui.core.errors import ValidationFailure
+from zhishui.core.money import fen
 from zhishui.core.periods import MONTH, Period
 
 from . import calendar, parties
@@ -68,7 +69,7 @@ def late_payers(on: date, *, street: str = "", officer: str = "") -> list[dict]:
         if p is None or (street and p.region_code != street) or (officer and p.officer_id != officer):
             continue
         out.append({"taxpayer_id": r["taxpayer_id"], "name": p.name, "street": p.region_code,
-                    "officer": p.officer_id, "amount": r["amount"]})
+                    "officer": p.officer_id, "amount": fen(r["amount"])})
     return out
 
 
@@ -177,9 +178,12 @@ def todo(taxpayer_id: str, on: date) -> list[dict]:
     if profile.vat_status in ("general", "small_scale"):
         wanted.append((Return.VAT_GENERAL if profile.vat_status == "general" else Return.VAT_SMALL, month))
     if month.index % 3 == 0:
+        from .services import is_enterprise, property_holders
+
         quarter = month.quarter_of()
-        wanted.append((Return.PROPERTY, quarter))
-        if profile.taxpayer_kind == "enterprise" or profile.entity_type == "enterprise":
+        if profile.pk in property_holders(quarter):
+            wanted.append((Return.PROPERTY, quarter))
+        if is_enterprise(profile):
             wanted.append((Return.CIT_Q, quarter))
     rets = {(r.form, r.period): r for r in Return.objects.filter(taxpayer_id=taxpayer_id,
                                                                  period__in=[str(p) for _f, p in wanted])

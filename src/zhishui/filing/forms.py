@@ -61,6 +61,8 @@ class Form:
     period_kinds: tuple[str, ...]
     tax_item: str
     cells: tuple[Cell, ...]
+    basis: str = ""  # the form's layout and the document that sets it
+    depends: tuple[tuple[str, tuple[str, ...]], ...] = ()  # derived cell -> the cells it sums (for traces)
 
     def cell(self, key: str) -> Cell:
         for c in self.cells:
@@ -108,6 +110,9 @@ _SURCHARGE_CELLS = {
     "local_education_surcharge": ("地方教育附加本期应补（退）费额", "local education surcharge due"),
 }
 
+_AT_RATES = ("sales_13_goods", "sales_13_services", "sales_9_goods", "sales_9_services", "sales_6")
+_SMALL_SALES = ("sales_3_special", "sales_3_other", "sales_3_unbilled")
+
 VAT_GENERAL = Form(
     "vat_general", "增值税及附加税费申报表（一般纳税人适用）", "VAT and surcharges return (general taxpayer)",
     (MONTH,), "vat", (
@@ -150,7 +155,11 @@ VAT_GENERAL = Form(
         Cell("line_39", "39", *_SURCHARGE_CELLS["urban_maintenance_tax"], DERIVED, section="surcharges"),
         Cell("line_40", "40", *_SURCHARGE_CELLS["education_surcharge"], DERIVED, section="surcharges"),
         Cell("line_41", "41", *_SURCHARGE_CELLS["local_education_surcharge"], DERIVED, section="surcharges"),
-    ))
+    ), "国家税务总局公告2021年第20号（增值税及附加税费申报表），"
+       "2026年所属期按国家税务总局公告2026年第6号调整后的栏次说明填报",
+    (("line_1", _AT_RATES), ("line_11", _AT_RATES), ("line_2", ("sales_13_goods", "sales_9_goods")),
+     ("line_3", ("sales_13_services", "sales_9_services", "sales_6")), ("line_5", ("sales_simple_3", "sales_simple_5")),
+     ("line_21", ("sales_simple_3", "sales_simple_5"))))
 
 VAT_SMALL = Form(
     "vat_small_scale", "增值税及附加税费申报表（小规模纳税人适用）", "VAT and surcharges return (small-scale taxpayer)",
@@ -184,7 +193,11 @@ VAT_SMALL = Form(
         Cell("line_23", "23", *_SURCHARGE_CELLS["urban_maintenance_tax"], DERIVED, section="surcharges"),
         Cell("line_24", "24", *_SURCHARGE_CELLS["education_surcharge"], DERIVED, section="surcharges"),
         Cell("line_25", "25", *_SURCHARGE_CELLS["local_education_surcharge"], DERIVED, section="surcharges"),
-    ))
+    ), "国家税务总局公告2021年第20号（增值税及附加税费申报表（小规模纳税人适用）），"
+       "2026年所属期按国家税务总局公告2026年第6号调整后的栏次说明填报",
+    (("line_1", _SMALL_SALES), ("line_2", ("sales_3_special",)), ("line_3", ("sales_3_other", "sales_3_unbilled")),
+     ("line_4", ("sales_5", "immovable_sales")), ("line_9", (*_SMALL_SALES, "sales_5", "immovable_sales")),
+     ("line_15", (*_SMALL_SALES, "sales_5", "immovable_sales"))))
 
 
 def _surcharges(comp: Computed, period: Period, vat_paid: Decimal, sales: Decimal, profile: dict,
@@ -289,7 +302,7 @@ CIT_QUARTERLY = Form(
         Cell("line_12", "12", "应纳所得税额（本年累计）", "tax, year to date", DERIVED, section="tax"),
         Cell("line_14", "14", "减：本年实际已缴纳所得税额", "tax prepaid in earlier quarters", INPUT, section="tax"),
         Cell("line_16", "16", "本期应补（退）所得税额", "tax due this quarter", DERIVED, section="tax"),
-    ))
+    ), "国家税务总局公告2021年第3号（A200000），按国家税务总局公告2025年第17号调整")
 
 
 def compute_cit(v: dict[str, Decimal], period: Period, profile: dict) -> Computed:
@@ -362,7 +375,8 @@ PROPERTY = Form(
         Cell("lat_taxes", "土增4", "与转让房地产有关的税金", "taxes related to the transfer", ENTRY, section="lat"),
         Cell("lat_tax", "土增5", "土地增值税应缴税额", "land appreciation tax payable", DERIVED, section="lat"),
         Cell("total", "合计", "本期应补（退）税额合计", "total tax due this period", DERIVED, section="total"),
-    ))
+    ), "国家税务总局公告2021年第9号（财产和行为税纳税申报表）",
+    (("stamp_tax", ("stamp_sale", "stamp_property_transfer", "stamp_lease")),))
 
 
 def compute_property(v: dict[str, Decimal], period: Period, profile: dict) -> Computed:

@@ -6,7 +6,7 @@ The registry is read here only, so the rest of the app does not depend on its mo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from django.apps import apps
@@ -40,7 +40,7 @@ class Profile:
         return self.taxpayer_kind == "individual_business" or self.entity_type == "individual_business"
 
     def as_dict(self) -> dict:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["registered_on"] = self.registered_on.isoformat() if self.registered_on else ""
         return data
 

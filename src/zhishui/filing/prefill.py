@@ -46,7 +46,7 @@ class Builder:
 
     def rows(self, cell: str, rows: list[InvoiceRow], field: str = "amount") -> None:
         self.cells[cell] += sum((getattr(r, field) for r in rows), ZERO)
-        self.traces[cell]["invoices"] += [r.as_dict() for r in rows]
+        self.traces[cell]["invoices"] += [r.compact() for r in rows]
         self.traces[cell]["field"] = field
 
     def set(self, cell: str, value: Decimal, *facts: dict) -> None:

@@ -11,7 +11,7 @@ from zhishui.core.periods import parse_period
 
 from . import forms
 from .models import Return
-from .sources import invoice_link
+from .sources import expand
 
 
 def visible_returns(user):
@@ -28,6 +28,21 @@ def get_return(request, pk: int) -> Return:
 
 def _money(value: str | None) -> str:
     return "" if value is None else value
+
+
+def _no(form: forms.Form, key: str) -> str:
+    try:
+        return form.cell(key).no
+    except KeyError:
+        return key
+
+
+def _label(form: forms.Form, key: str, english: bool) -> str:
+    try:
+        cell = form.cell(key)
+    except KeyError:
+        return ""
+    return cell.label_en if english else cell.label_zh
 
 
 def return_data(ret: Return, *, english: bool = False) -> dict:
@@ -49,6 +64,7 @@ def return_data(ret: Return, *, english: bool = False) -> dict:
                  "due_on": p.due_on.isoformat()} for p in ret.payables.order_by("id")]
     return {"id": ret.pk, "taxpayer_id": ret.taxpayer_id, "taxpayer_name": ret.taxpayer_name, "form": ret.form,
             "title_zh": form.title_zh, "title_en": form.title_en, "title": form.title_en if english else form.title_zh,
+            "basis": form.basis,
             "period": ret.period, "period_label": parse_period(ret.period).label_zh(), "revision": ret.revision,
             "status": ret.status, "status_label": ret.get_status_display(), "corrects": ret.corrects_id,
             "due_on": ret.due_on.isoformat() if ret.due_on else None, "payable": f"{ret.payable:.2f}",
@@ -56,7 +72,8 @@ def return_data(ret: Return, *, english: bool = False) -> dict:
             "prefill_version": prefill.version if prefill else None, "cells": cells,
             "warnings": ret.warnings, "deviations": ret.deviations,
             "halving_eligible": bool(ret.profile.get("halving_eligible")),
-            "changes": [{"cell": ch.cell, "old": ch.old, "new": ch.new, "prefilled": ch.prefilled,
+            "changes": [{"cell": ch.cell, "no": _no(form, ch.cell), "label": _label(form, ch.cell, english),
+                         "old": ch.old, "new": ch.new, "prefilled": ch.prefilled,
                          "reason": ch.reason, "by": ch.by, "at": ch.at.isoformat()}
                         for ch in ret.changes.order_by("at", "id")],
             "payables": payables,
@@ -76,13 +93,18 @@ def trace(ret: Return, key: str) -> dict:
     data = {"cell": key, "no": cell.no, "label_zh": cell.label_zh, "label_en": cell.label_en, "kind": cell.kind,
             "value": ret.values.get(key, ""), "prefilled": prefill.cells.get(key, "") if prefill else "",
             "prefill_version": prefill.version if prefill else None,
-            "invoices": [{**row, "link": invoice_link(row["source"], row["invoice_no"])}
-                         for row in stored.get("invoices", [])],
+            "invoices": [expand(row) for row in stored.get("invoices", [])],
             "facts": stored.get("facts", []), "field": stored.get("field", ""),
-            "calc": [], "params": [], "formula_zh": "", "formula_en": "",
+            "calc": [], "params": [], "formula_zh": "", "formula_en": "", "from_cells": [],
             "changes": [{"old": ch.old, "new": ch.new, "reason": ch.reason, "by": ch.by, "at": ch.at.isoformat()}
                         for ch in ret.changes.filter(cell=key).order_by("at", "id")]}
     if cell.kind == forms.DERIVED:
+        summed = dict(form.depends).get(key, ())
+        stored_all = prefill.traces if prefill else {}
+        for dep in summed:
+            data["invoices"] += [expand(row) for row in (stored_all.get(dep) or {}).get("invoices", [])]
+        data["from_cells"] = [{"key": d, "no": form.cell(d).no, "label_zh": form.cell(d).label_zh,
+                               "label_en": form.cell(d).label_en, "value": ret.values.get(d, "")} for d in summed]
         values = {k: Decimal(ret.values.get(k, "0")) for k in form.editable}
         try:
             comp = forms.compute(ret.form, values, parse_period(ret.period), ret.profile)

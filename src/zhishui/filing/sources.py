@@ -58,12 +58,25 @@ class InvoiceRow:
         return invoice_link(self.source, self.invoice_no)
 
     def as_dict(self) -> dict:
-        """The row as stored in a cell trace (the link is added when the trace is shown)."""
-        return {"invoice_no": self.invoice_no, "date": self.date, "counterparty_id": self.counterparty_id,
-                "counterparty_name": self.counterparty_name, "rate": format(self.rate.normalize(), "f"),
-                "amount": f"{self.amount:.2f}", "tax": f"{self.tax:.2f}", "colour": "red" if self.red else "blue",
-                "source": self.source, "kind": self.kind, "class": "goods" if self.goods else "services",
-                "direction": self.direction}
+        """The row as shown in a cell trace (with the link to the invoice)."""
+        return expand(self.compact())
+
+    def compact(self) -> list:
+        """The row as stored in a pre-fill's traces: a list in the order of ``TRACE_FIELDS``."""
+        return [self.invoice_no, self.date, self.counterparty_id, self.counterparty_name,
+                format(self.rate.normalize(), "f"), f"{self.amount:.2f}", f"{self.tax:.2f}",
+                "red" if self.red else "blue", self.source, self.kind, "goods" if self.goods else "services",
+                self.direction]
+
+
+TRACE_FIELDS = ("invoice_no", "date", "counterparty_id", "counterparty_name", "rate", "amount", "tax", "colour",
+                "source", "kind", "class", "direction")
+
+
+def expand(row: list | dict) -> dict:
+    data = dict(zip(TRACE_FIELDS, row, strict=True)) if isinstance(row, list) else dict(row)
+    data["link"] = invoice_link(data["source"], data["invoice_no"])
+    return data
 
 
 def invoice_link(source: str, invoice_no: str) -> str:
@@ -193,7 +206,8 @@ def _issued(period: Period, facts: Facts, taxpayer_ids: list[str] | None, direct
                 where &= Q(invoice__seller_id__in=taxpayer_ids)
             own, other_id, other_name = "invoice__seller_id", "invoice__buyer_id", "invoice__buyer_name"
         else:
-            where = Q(invoice__state__usage="deduct", invoice__state__usage_period__in=_months(period))
+            where = Q(invoice__kind="special", invoice__state__usage="deduct",
+                      invoice__state__usage_period__in=_months(period))
             if taxpayer_ids is not None:
                 where &= Q(invoice__buyer_id__in=taxpayer_ids)
             own, other_id, other_name = "invoice__buyer_id", "invoice__seller_id", "invoice__seller_name"

@@ -8,7 +8,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from zhishui.core import access, audit
@@ -150,7 +150,7 @@ def issue_batch(request, payload: BatchIn):
 
 
 @router.post("/invoicing/invoices/batch/excel", summary="按Excel模板批量开具 / batch issue from the Excel template")
-def issue_excel(request, file: UploadedFile = File(...)):
+def issue_excel(request, file: UploadedFile = File(...)):  # noqa: B008 - ninja's file marker
     seller = _seller(request)
     invoices = excel.parse(file.read(excel.MAX_BYTES + 1), file.name or "")
     try:
@@ -184,7 +184,7 @@ def _row(inv: Invoice) -> dict:
 
 @router.get("/invoicing/invoices", summary="发票列表 / list issued or received invoices")
 def list_invoices(request, role: str = "received", q: str = "", kind: str = "", colour: str = "", usage: str = "",
-                  status: str = "", date_from: str = Field("", alias="from"), date_to: str = Field("", alias="to"),
+                  status: str = "", date_from: str = Query("", alias="from"), date_to: str = Query("", alias="to"),
                   seller_id: str = "", limit: int = 50, offset: int = 0):
     user = request.user
     if user.taxpayer_id and not access.can_view_all(user):
@@ -477,7 +477,7 @@ def verify_qr(request, payload: QrIn):
 
 
 @router.post("/invoicing/verify/file", auth=None, summary="上传XML或OFD查验 / verify an uploaded XML or OFD")
-def verify_file(request, file: UploadedFile = File(...)):
+def verify_file(request, file: UploadedFile = File(...)):  # noqa: B008 - ninja's file marker
     data = file.read(verification.MAX_UPLOAD + 1)
     method = "ofd" if data.startswith(b"PK") else "xml"
     return _verify(request, method, verification.verify_file, file.name or "", data)

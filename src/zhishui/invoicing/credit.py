@@ -26,7 +26,7 @@ from django.utils import timezone
 from zhishui import config
 from zhishui.core import audit
 from zhishui.core.errors import ValidationFailure
-from zhishui.core.money import MAX_AMOUNT, format_money, to_money
+from zhishui.core.money import MAX_AMOUNT, fen, format_money, to_money
 
 from . import store
 from .models import CreditAdjustment, CreditLine, CreditUsage, InvoiceEvent
@@ -77,7 +77,7 @@ def temporary_total(taxpayer_id: str, day: date) -> Decimal:
              .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
              .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
              .aggregate(s=Sum("amount"))["s"])
-    return total or Decimal(0)
+    return fen(total) if total else Decimal("0.00")  # SQLite sums in binary floats: back to the fen
 
 
 def limit_for(line: CreditLine, day: date) -> Decimal:
@@ -128,7 +128,7 @@ def summary(taxpayer_id: str, day: date | None = None) -> Summary | None:
         return None
     month = month_of(day)
     used = CreditUsage.objects.filter(taxpayer_id=taxpayer_id, month=month).values_list("used", flat=True).first()
-    used = used or Decimal("0.00")
+    used = fen(used) if used else Decimal("0.00")
     temporary = temporary_total(taxpayer_id, day)
     limit = max(Decimal(0), line.base_amount + temporary)
     return Summary(taxpayer_id, line.base_amount, temporary, limit, used, max(Decimal(0), limit - used), month)

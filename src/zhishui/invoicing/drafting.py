@@ -164,8 +164,8 @@ def _line(raw: object, index: int, seller: Party, errors: ErrorCollector, prefix
     qty = errors.check(parse_decimal, raw.get("quantity"), f"{name}.quantity", "数量", "quantity")
     price = errors.check(parse_decimal, raw.get("unit_price"), f"{name}.unit_price", "单价", "unit price")
     if (qty is None) != (price is None) and f"{name}.quantity" not in {e.field for e in errors.errors}:
-        errors.add(f"{name}.quantity", "数量与单价应同时填写或同时不填", "give both quantity and unit price, or neither",
-                   raw.get("quantity"))
+        errors.add(f"{name}.quantity", "数量与单价应同时填写或同时不填",
+                   "give both quantity and unit price, or neither", raw.get("quantity"))
     if code is not None and rate is not None:
         errors.check(goods.check_rate, code, rate, seller.vat_status, f"{name}.tax_rate")
     if qty is not None and price is not None and amount is not None and abs(qty * price - amount) > QTY_TOLERANCE:

@@ -24,8 +24,9 @@ from .drafting import MAX_LINES
 HEAD_SHEET, LINE_SHEET = "发票基本信息", "发票明细"
 HEAD_COLUMNS = [("ref", "发票序号"), ("kind", "票种"), ("buyer_name", "购买方名称"), ("buyer_id", "购买方纳税人识别号"),
                 ("remark", "备注"), ("issuer", "开票人")]
-LINE_COLUMNS = [("ref", "发票序号"), ("goods_code", "税收分类编码"), ("name", "项目名称"), ("specification", "规格型号"),
-                ("unit", "单位"), ("quantity", "数量"), ("unit_price", "单价"), ("amount", "金额"), ("tax_rate", "税率")]
+LINE_COLUMNS = [("ref", "发票序号"), ("goods_code", "税收分类编码"), ("name", "项目名称"),
+                ("specification", "规格型号"), ("unit", "单位"), ("quantity", "数量"), ("unit_price", "单价"),
+                ("amount", "金额"), ("tax_rate", "税率")]
 KINDS = {"special": "special", "ordinary": "ordinary", "增值税专用发票": "special", "专票": "special",
          "专用发票": "special", "普通发票": "ordinary", "普票": "ordinary"}
 MAX_BYTES = 20 * 1024 * 1024
@@ -104,7 +105,8 @@ def parse(data: bytes, name: str = "") -> list[dict]:
     except ValidationFailure:
         raise
     except Exception as exc:  # openpyxl raises many kinds of errors for a damaged file
-        raise ValidationFailure("file", "无法读取Excel文件", "the Excel file cannot be read", name, code="bad_file") from exc
+        raise ValidationFailure("file", "无法读取Excel文件", "the Excel file cannot be read", name,
+                                code="bad_file") from exc
     errors = ErrorCollector()
     if HEAD_SHEET not in wb.sheetnames or LINE_SHEET not in wb.sheetnames:
         raise ValidationFailure("file", f"模板应包含“{HEAD_SHEET}”和“{LINE_SHEET}”两个工作表",
@@ -119,7 +121,8 @@ def parse(data: bytes, name: str = "") -> list[dict]:
             errors.add(f"{HEAD_SHEET}!A{row}", "发票序号为空或重复", "the invoice reference is empty or repeated", ref)
             continue
         kind = KINDS.get(record.get("kind", ""), record.get("kind", ""))
-        invoices[ref] = {"kind": kind, "buyer": {"id": record.get("buyer_id", ""), "name": record.get("buyer_name", "")},
+        buyer = {"id": record.get("buyer_id", ""), "name": record.get("buyer_name", "")}
+        invoices[ref] = {"kind": kind, "buyer": buyer,
                          "remark": record.get("remark", ""), "issuer": record.get("issuer", ""), "lines": [],
                          "_row": row}
     for row, record in lines:

@@ -22,6 +22,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
@@ -108,7 +109,33 @@ def guard(scope: str, key: str | None) -> Iterator[None]:
             _held.discard(token)
 
 
-def lookup(scope: str, key: str | None, request_hash: str) -> IdempotencyRecord | None:
+_writer_thread_lock = threading.Lock()
+
+
+@contextmanager
+def sqlite_writer() -> Iterator[None]:
+    """On SQLite, queue this process's issuing transactions on a kernel lock before BEGIN IMMEDIATE.
+
+    SQLite's own busy handler waits by sleeping in growing steps (1 … 100 ms) and is not fair, so two
+    server processes issuing at once starve each other; a blocking lock on a file beside the database
+    wakes the next writer as soon as the lock is released. No effect on PostgreSQL, whose row locks queue
+    properly. The lock vanishes with the process.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    path = _lock_path()
+    path = path.with_name(path.name.replace("idempotency", "writer"))
+    with _writer_thread_lock:
+        fd = _lock_fd(path)
+        fcntl.lockf(fd, fcntl.LOCK_EX, 1, 0)
+        try:
+            yield
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN, 1, 0)
+
+
+def lookup(scope: str, key: str | None, request_hash: str) -> Stored | None:
     """Inside the transaction: the committed record to replay, or ``None`` to proceed."""
     if not key:
         return None
@@ -118,15 +145,37 @@ def lookup(scope: str, key: str | None, request_hash: str) -> IdempotencyRecord 
             cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id])
             if not cur.fetchone()[0]:
                 raise InFlight
-    record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
-    if record is not None and record.request_hash != request_hash:
+    return find(scope, key, request_hash)
+
+
+@dataclass(frozen=True)
+class Stored:
+    status_code: int
+    response: dict
+
+
+def find(scope: str, key: str | None, request_hash: str) -> Stored | None:
+    """The committed record for (scope, key), refusing one made with a different body."""
+    if not key:
+        return None
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT request_hash, status_code, response FROM {IdempotencyRecord._meta.db_table} "  # noqa: S608 - names from the models, values bound
+                    "WHERE scope = %s AND key = %s", [scope, key])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    if row[0] != request_hash:
         raise ValidationFailure("Idempotency-Key", "该幂等键已用于内容不同的请求",
                                 "this idempotency key was used with a different request body", key[:40],
                                 code="idempotency_key_reused")
-    return record
+    return Stored(row[1], row[2] if isinstance(row[2], dict) else json.loads(row[2]))
 
 
 def store(scope: str, key: str | None, request_hash: str, status_code: int, response: dict) -> None:
     if key:
-        IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=request_hash, status_code=status_code,
-                                         response=response)
+        from django.utils import timezone
+
+        from .store import insert
+
+        insert(IdempotencyRecord, ("scope", "key", "request_hash", "status_code", "response", "created_at"),
+               [(scope, key, request_hash, status_code, response, timezone.now())])

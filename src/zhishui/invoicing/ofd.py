@@ -161,10 +161,12 @@ def _ses_checks(report: Report, files: dict[str, bytes], signature_path: str, va
         in_seal = len(seal_validity) < 3 or seal_validity[1] <= when <= seal_validity[2]
         report.add("ofd_validity", in_certs and in_seal, "签章时间在证书和印章有效期内",
                    "signed within the certificates' and the seal's validity",
-                   f"{when:%Y-%m-%d %H:%M:%S}Z; signer {signer_cert.not_before:%Y-%m-%d}–{signer_cert.not_after:%Y-%m-%d}; "
+                   f"{when:%Y-%m-%d %H:%M:%S}Z; "
+                   f"signer {signer_cert.not_before:%Y-%m-%d}–{signer_cert.not_after:%Y-%m-%d}; "
                    f"maker {maker_cert.not_before:%Y-%m-%d}–{maker_cert.not_after:%Y-%m-%d}")
     report.notes.append(
-        f"证书链未核验：签章证书由“{signer_cert.issuer}”签发，其根证书不在文件中，离线无法核验；证书吊销状态亦无法离线核验 / "
+        f"证书链未核验：签章证书由“{signer_cert.issuer}”签发，其根证书不在文件中，离线无法核验；"
+        "证书吊销状态亦无法离线核验 / "
         f"certificate chain not verified: the certificates were issued by {signer_cert.issuer!r}, whose root "
         "certificate is not in the file; revocation cannot be checked offline")
 
@@ -185,7 +187,8 @@ def check_signatures(report: Report, files: dict[str, bytes]) -> None:
     for entry in entries:
         sig_path = _resolve(posixpath.dirname(sigs_path), entry.get("BaseLoc", ""))
         if sig_path not in files:
-            report.add("ofd_signature_file", False, "签名描述文件", "signature description file", f"{sig_path} 缺失 / missing")
+            report.add("ofd_signature_file", False, "签名描述文件", "signature description file",
+                       f"{sig_path} 缺失 / missing")
             continue
         sig_root = load(files[sig_path])
         refs = next(_iter(sig_root, "References"), None)
@@ -198,7 +201,8 @@ def check_signatures(report: Report, files: dict[str, bytes]) -> None:
             expected = _first_text(ref, "CheckValue")
             body = files.get(target)
             if body is None:
-                report.add("ofd_check_value", False, f"校验值 {target}", f"check value of {target}", "文件缺失 / missing")
+                report.add("ofd_check_value", False, f"校验值 {target}", f"check value of {target}",
+                           "文件缺失 / missing")
                 continue
             actual = base64.b64encode(bytes.fromhex(sm3_hex(body))).decode()
             report.add("ofd_check_value", actual == expected, f"SM3校验值 {target}", f"SM3 check value of {target}",

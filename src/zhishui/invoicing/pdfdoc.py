@@ -29,8 +29,9 @@ BROWN = Color(0.55, 0.27, 0.07)
 ROWS_PER_PAGE = 10
 LEFT, RIGHT = 10 * mm, 200 * mm
 COLUMNS = [  # (title, x start, width, align)
-    ("项目名称", 10, 50, "left"), ("规格型号", 60, 20, "left"), ("单位", 80, 12, "left"), ("数量", 92, 20, "right"),
-    ("单价", 112, 22, "right"), ("金额", 134, 24, "right"), ("税率/征收率", 158, 16, "right"), ("税额", 174, 26, "right"),
+    ("项目名称", 10, 50, "left"), ("规格型号", 60, 20, "left"), ("单位", 80, 12, "left"),
+    ("数量", 92, 20, "right"), ("单价", 112, 22, "right"), ("金额", 134, 24, "right"),
+    ("税率/征收率", 158, 16, "right"), ("税额", 174, 26, "right"),
 ]
 
 
@@ -146,7 +147,8 @@ def render(invoice, lines=None) -> bytes:
         _text(c, font, 9, 12 * mm, 14 * mm, "开票人：", BROWN)
         _text(c, font, 9, 26 * mm, 14 * mm, invoice.issuer)
         _text(c, font, 6, LEFT, 8 * mm, f"SM2/SM3 签名密钥 {invoice.key_id}  摘要 {invoice.digest}", BROWN)
-        _text(c, font, 6, LEFT, 5 * mm, "查验：扫描左上角二维码或访问平台“发票查验”页面，输入发票号码、开票日期和价税合计", BROWN)
+        _text(c, font, 6, LEFT, 5 * mm, "查验：扫描左上角二维码或访问平台“发票查验”页面，"
+              "输入发票号码、开票日期和价税合计", BROWN)
         c.showPage()
     c.save()
     return buffer.getvalue()

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
+from zhishui.core.money import fen
 from zhishui.core.periods import MONTH, parse_period
 
 from .models import Invoice, InvoiceState
@@ -89,12 +90,18 @@ def activity(day=None) -> dict:
     hours = {r["h"]: r for r in qs.annotate(h=ExtractHour("issued_at", tzinfo=timezone.get_current_timezone()))
              .values("h").annotate(n=Count("number"), amount=Sum("amount"))}
     per_hour = [{"hour": h, "count": hours.get(h, {}).get("n", 0),
-                 "amount": str(hours.get(h, {}).get("amount") or Decimal(0))} for h in range(24)]
-    streets = list(qs.values("seller_region").annotate(n=Count("number"), amount=Sum("amount")).order_by("-amount")[:20])
+                 "amount": _fen(hours.get(h, {}).get("amount"))} for h in range(24)]
+    streets = list(qs.values("seller_region").annotate(n=Count("number"), amount=Sum("amount"))
+                   .order_by("-amount")[:20])
     top = list(qs.values("seller_id", "seller_name").annotate(n=Count("number"), amount=Sum("amount"))
                .order_by("-amount")[:10])
-    return {"day": day.isoformat(), "count": totals["n"] or 0, "amount": str(totals["amount"] or Decimal(0)),
-            "tax": str(totals["tax"] or Decimal(0)), "red": totals["red"] or 0, "per_hour": per_hour,
-            "streets": [{"region": s["seller_region"], "count": s["n"], "amount": str(s["amount"])} for s in streets],
+    return {"day": day.isoformat(), "count": totals["n"] or 0, "amount": _fen(totals["amount"]),
+            "tax": _fen(totals["tax"]), "red": totals["red"] or 0, "per_hour": per_hour,
+            "streets": [{"region": s["seller_region"], "count": s["n"], "amount": _fen(s["amount"])} for s in streets],
             "top": [{"seller_id": t["seller_id"], "seller_name": t["seller_name"], "count": t["n"],
-                     "amount": str(t["amount"])} for t in top]}
+                     "amount": _fen(t["amount"])} for t in top]}
+
+
+def _fen(value) -> str:
+    """A sum as text to the fen (SQLite adds decimals as binary floats)."""
+    return str(fen(value)) if value is not None else "0.00"

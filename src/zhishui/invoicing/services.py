@@ -150,16 +150,7 @@ def _actor_label(actor) -> str:
 
 
 def _replay_or_none(scope: str, key: str | None, request_hash: str):
-    if not key:
-        return None
-    from .models import IdempotencyRecord
-
-    record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
-    if record is not None and record.request_hash != request_hash:
-        raise ValidationFailure("Idempotency-Key", "该幂等键已用于内容不同的请求",
-                                "this idempotency key was used with a different request body", key[:40],
-                                code="idempotency_key_reused")
-    return record
+    return idempotency.find(scope, key, request_hash)
 
 
 def issue(*, seller_id: str, data: dict, actor=None, request=None, channel_name: str = "api",
@@ -173,7 +164,7 @@ def issue(*, seller_id: str, data: dict, actor=None, request=None, channel_name:
         return record.status_code, record.response, True
     seller = parties.seller_profile(seller_id)
     draft = drafting.prepare(seller, data, default_issuer=_actor_label(actor))
-    with idempotency.guard(scope, key), transaction.atomic():
+    with idempotency.guard(scope, key), idempotency.sqlite_writer(), transaction.atomic():
         record = idempotency.lookup(scope, key, request_hash)
         if record is not None:
             return record.status_code, record.response, True
@@ -208,7 +199,7 @@ def issue_batch(*, seller_id: str, invoices: list, actor=None, request=None, cha
     drafts = [errors.check(drafting.prepare, seller, d, prefix=f"invoices[{i}].", default_issuer=_actor_label(actor))
               for i, d in enumerate(invoices)]
     errors.raise_if_any()
-    with idempotency.guard(scope, key), transaction.atomic():
+    with idempotency.guard(scope, key), idempotency.sqlite_writer(), transaction.atomic():
         record = idempotency.lookup(scope, key, request_hash)
         if record is not None:
             return record.status_code, record.response, True
@@ -266,8 +257,8 @@ def _state_for_buyer(number: str, buyer_id: str) -> InvoiceState:
     if state is None:
         raise NotFound(number)
     if not buyer_id or state.invoice.buyer_id != buyer_id:
-        raise ValidationFailure("number", "只有购买方才能对发票进行此操作", "only the buyer may do this with the invoice",
-                                number, code="not_buyer")
+        raise ValidationFailure("number", "只有购买方才能对发票进行此操作",
+                                "only the buyer may do this with the invoice", number, code="not_buyer")
     return state
 
 
@@ -281,7 +272,8 @@ def confirm_usage(number: str, *, buyer_id: str, purpose: str, period: str | Non
     current = Period.containing(today, MONTH)
     chosen = parse_period(period, "period") if period else current
     if chosen.kind != MONTH:
-        raise ValidationFailure("period", "用途确认所属期应为月份（YYYY-MM）", "the period is a month (YYYY-MM)", period)
+        raise ValidationFailure("period", "用途确认所属期应为月份（YYYY-MM）", "the period is a month (YYYY-MM)",
+                                period)
     with transaction.atomic():
         state = _state_for_buyer(number, buyer_id)
         invoice = state.invoice
@@ -323,8 +315,9 @@ def revoke_usage(number: str, *, buyer_id: str, actor=None, request=None) -> Inv
             raise ValidationFailure("number", "该发票尚未确认用途", "the invoice's usage is not confirmed", number)
         confirmed_month = state.usage_period or f"{timezone.localtime(state.usage_at):%Y-%m}"
         if confirmed_month != current:
-            raise ValidationFailure("number", "只能撤销当期的用途确认", "only a confirmation of the current period can be "
-                                    "revoked", number, code="period_closed")
+            raise ValidationFailure("number", "只能撤销当期的用途确认",
+                                    "only a confirmation of the current period can be revoked", number,
+                                    code="period_closed")
         InvoiceState.objects.filter(pk=state.pk).update(usage="", usage_period="", usage_at=None, usage_by="")
         InvoiceEvent.objects.create(kind="usage_revoked", invoice_number=number, seller_id=state.invoice.seller_id,
                                     buyer_id=buyer_id, detail={"period": confirmed_month})
@@ -351,7 +344,7 @@ def book(number: str, *, buyer_id: str, actor=None, request=None) -> InvoiceStat
 def _reversed_by_line(blue: Invoice) -> dict[int, tuple[Decimal, Decimal]]:
     rows = (InvoiceLine.objects.filter(invoice__red_of=blue).values("red_of_line")
             .annotate(a=Sum("amount"), t=Sum("tax")))
-    return {r["red_of_line"]: (-r["a"], -r["t"]) for r in rows}
+    return {r["red_of_line"]: (-fen(r["a"]), -fen(r["t"])) for r in rows}  # SQLite sums as floats: to the fen
 
 
 def _red_plan(blue: Invoice, full: bool, lines: object) -> tuple[list[dict], Decimal, Decimal]:
@@ -383,8 +376,8 @@ def _red_plan(blue: Invoice, full: bool, lines: object) -> tuple[list[dict], Dec
                 continue
             ln = blue_lines.get(no)
             if ln is None or no in seen:
-                errors.add(f"{name}.line_no", f"蓝字发票没有第{no}行或重复", f"the blue invoice has no line {no}, or it "
-                           "is repeated", raw.get("line_no"))
+                errors.add(f"{name}.line_no", f"蓝字发票没有第{no}行或重复",
+                           f"the blue invoice has no line {no}, or it is repeated", raw.get("line_no"))
                 continue
             seen.add(no)
             amount = errors.check(to_money, raw.get("amount"), f"{name}.amount", allow_negative=False)
@@ -413,8 +406,8 @@ def _red_plan(blue: Invoice, full: bool, lines: object) -> tuple[list[dict], Dec
                                 blue.number, code="nothing_to_reverse")
     remaining_total = blue.amount - sum((a for a, _t in done.values()), Decimal(0))
     if amount > remaining_total:
-        raise ValidationFailure("lines", "红字发票金额合计不能超过蓝字发票剩余金额", "red invoices may not exceed the blue "
-                                "invoice", str(amount), code="red_exceeds_blue")
+        raise ValidationFailure("lines", "红字发票金额合计不能超过蓝字发票剩余金额",
+                                "red invoices may not exceed the blue invoice", str(amount), code="red_exceeds_blue")
     return plan, amount, tax
 
 
@@ -481,8 +474,9 @@ def _party_of(invoice: Invoice, taxpayer_id: str) -> str:
 
 def _check_reason(reason: str) -> str:
     if reason not in dict(RedLetterRequest.REASONS):
-        raise ValidationFailure("reason", "红冲原因应为 error（开票有误）、return（销货退回）、suspension（服务中止）或 "
-                                "allowance（销售折让）", "reason must be error, return, suspension or allowance", reason)
+        raise ValidationFailure("reason", "红冲原因应为 error（开票有误）、return（销货退回）、"
+                                "suspension（服务中止）或 allowance（销售折让）",
+                                "reason must be error, return, suspension or allowance", reason)
     return reason
 
 
@@ -557,7 +551,8 @@ def _void_if_expired(req: RedLetterRequest, now) -> bool:
     if req.status == RedLetterRequest.PENDING and req.expires_at <= now:
         RedLetterRequest.objects.filter(pk=req.pk).update(status=RedLetterRequest.VOIDED, decided_at=now,
                                                           decided_by="system",
-                                                          decision_note="72小时内未确认，自动作废 / not confirmed in time")
+                                                          decision_note="72小时内未确认，自动作废 / "
+                                                                        "not confirmed in time")
         InvoiceEvent.objects.create(kind="red_voided", invoice_number=req.blue_id, seller_id=req.seller_id,
                                     buyer_id=req.buyer_id, amount=req.amount, detail={"form_no": req.form_no})
         audit.record("invoice.red_void", object_type="red_letter_form", object_id=req.form_no,
@@ -597,8 +592,8 @@ def decide_red_letter(form_no: str, *, taxpayer_id: str, accept: bool, note: str
                                     code="own_form")
         now = timezone.now()
         if req.status == RedLetterRequest.VOIDED or (req.status == RedLetterRequest.PENDING and req.expires_at <= now):
-            raise ValidationFailure("form_no", "确认单已超过72小时未确认，已作废", "the form was not confirmed in time and "
-                                    "is void", form_no, code="form_expired")
+            raise ValidationFailure("form_no", "确认单已超过72小时未确认，已作废",
+                                    "the form was not confirmed in time and is void", form_no, code="form_expired")
         if req.status != RedLetterRequest.PENDING:
             raise ValidationFailure("form_no", "确认单不是待确认状态", "the form is not awaiting confirmation", form_no,
                                     code="form_not_pending")

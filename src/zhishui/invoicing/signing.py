@@ -37,8 +37,8 @@ def _key_material() -> str:
 def _new_key(now) -> SigningKey:
     private, public = sm2_generate_keypair()
     key_id = f"SM2-{timezone.localtime(now):%Y%m%d}-{sm3_hex(public)[:8]}"
-    return SigningKey(key_id=key_id, public_key=public.hex(), private_key_enc=sm4_encrypt(private.hex(), _key_material()),
-                      created_at=now, active=True)
+    return SigningKey(key_id=key_id, public_key=public.hex(),
+                      private_key_enc=sm4_encrypt(private.hex(), _key_material()), created_at=now, active=True)
 
 
 def active_key() -> SigningKey:

@@ -35,7 +35,7 @@ def insert(model, names: tuple[str, ...], rows: list[tuple]) -> None:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start:start + CHUNK]
             params = [f.get_db_prep_save(v, connection) for row in chunk for f, v in zip(fields, row, strict=True)]
-            cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([placeholder] * len(chunk))}", params)
+            cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([placeholder] * len(chunk))}", params)  # noqa: S608 - names from the models, values bound
 
 
 def lock_series(key: str) -> tuple | None:
@@ -43,14 +43,14 @@ def lock_series(key: str) -> tuple | None:
     lock = " FOR UPDATE OF s" if connection.features.has_select_for_update_of else ""
     series, keys = InvoiceSeries._meta.db_table, SigningKey._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"SELECT s.year, s.province, s.channel, s.last_seq, s.last_hash, k.key_id FROM {series} s "
+        cur.execute(f"SELECT s.year, s.province, s.channel, s.last_seq, s.last_hash, k.key_id FROM {series} s "  # noqa: S608 - names from the models, values bound
                     f"LEFT JOIN {keys} k ON k.active = %s WHERE s.key = %s{lock}", [True, key])
         return cur.fetchone()
 
 
 def advance_series(key: str, seq: int, digest: str) -> None:
     with connection.cursor() as cur:
-        cur.execute(f"UPDATE {InvoiceSeries._meta.db_table} SET last_seq = %s, last_hash = %s WHERE key = %s",
+        cur.execute(f"UPDATE {InvoiceSeries._meta.db_table} SET last_seq = %s, last_hash = %s WHERE key = %s",  # noqa: S608 - names from the models, values bound
                     [seq, digest, key])
 
 
@@ -70,7 +70,7 @@ def add_usage(taxpayer_id: str, month: str, amount: Decimal, day: date) -> tuple
     amount_value = connection.ops.adapt_decimalfield_value(amount, 18, 2)
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {usage} (taxpayer_id, month, used) VALUES (%s, %s, %s) "
+            f"INSERT INTO {usage} (taxpayer_id, month, used) VALUES (%s, %s, %s) "  # noqa: S608 - names from the models, values bound
             f"ON CONFLICT (taxpayer_id, month) DO UPDATE SET used = {usage}.used + excluded.used "
             f"RETURNING used, (SELECT base_amount FROM {lines} WHERE taxpayer_id = %s), "
             f"(SELECT COALESCE(SUM(amount), 0) FROM {adjustments} WHERE taxpayer_id = %s AND kind = 'temporary' "
@@ -105,3 +105,28 @@ def insert_issued(invoice, lines: list[dict], delivered_at, event_kind: str, eve
     insert(InvoiceEvent, EVENT_FIELDS, [(invoice.issued_at, event_kind, invoice.number, invoice.seller_id,
                                          invoice.buyer_id, invoice.seller_region, invoice.amount, invoice.tax,
                                          event_detail)])
+
+
+def invoice_for_verification(number: str):
+    """The invoice (with ``status`` and ``prev_digest`` attached) and its lines, in two light queries, or None."""
+    from .models import Invoice
+
+    inv_table, state_table = Invoice._meta.db_table, InvoiceState._meta.db_table
+    rows = list(Invoice.objects.raw(
+        f"SELECT i.*, s.status AS state_status, p.digest AS prev_digest FROM {inv_table} i "  # noqa: S608 - names from the models, values bound
+        f"JOIN {state_table} s ON s.invoice_id = i.number "
+        f"LEFT JOIN {inv_table} p ON p.series_id = i.series_id AND p.seq = i.seq - 1 WHERE i.number = %s", [number]))
+    if not rows:
+        return None, []
+    lines = list(InvoiceLine.objects.raw(
+        f"SELECT * FROM {InvoiceLine._meta.db_table} WHERE invoice_id = %s ORDER BY line_no", [number]))  # noqa: S608 - names from the models, values bound
+    return rows[0], lines
+
+
+def recent_verifications(client: str, since) -> int:
+    from .models import VerificationLog
+
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {VerificationLog._meta.db_table} WHERE client = %s AND at >= %s",  # noqa: S608 - names from the models, values bound
+                    [client, connection.ops.adapt_datetimefield_value(since)])
+        return cur.fetchone()[0]

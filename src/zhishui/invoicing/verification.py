@@ -23,7 +23,7 @@ from zhishui.core.identifiers import ID_KIND, classify
 from zhishui.core.masking import mask_id_number
 from zhishui.core.money import to_money
 
-from . import documents, ofd, signing
+from . import documents, idempotency, ofd, signing, store
 from .canonical import canonical_dict, digest_of, from_invoice, time_text
 from .models import Invoice, VerificationLog
 from .report import Report
@@ -49,7 +49,9 @@ def _fields_of_invoice(inv: Invoice) -> dict:
 
 def _fields_of_parsed(p: ParsedInvoice) -> dict:
     return {"number": p.number, "invoice_code": p.invoice_code, "schema": p.schema, "kind": p.kind,
-            "title": documents.TITLES.get(p.kind, ""), "colour": p.colour,
+            "title": (documents.TITLES.get(p.kind, "") if p.schema == "einvoice"
+                      else {"special": "增值税电子专用发票", "ordinary": "增值税电子普通发票"}.get(p.kind, "")),
+            "colour": p.colour,
             "issue_date": p.issue_date.isoformat() if p.issue_date else "", "seller_id": p.seller_id,
             "seller_name": p.seller_name, "buyer_id": _masked_id(p.buyer_id), "buyer_name": p.buyer_name,
             "amount": f"{p.amount:.2f}" if p.amount is not None else "",
@@ -59,12 +61,15 @@ def _fields_of_parsed(p: ParsedInvoice) -> dict:
 
 
 def _load(number: str) -> Invoice | None:
-    return Invoice.objects.select_related("state").filter(number=number).first()
+    inv, lines = store.invoice_for_verification(number)
+    if inv is not None:
+        inv.loaded_lines = lines
+    return inv
 
 
 def _record_checks(report: Report, inv: Invoice) -> None:
     """Content digest, signature and ledger link of a stored invoice."""
-    header, lines = from_invoice(inv)
+    header, lines = from_invoice(inv, getattr(inv, "loaded_lines", None))
     digest = digest_of(header, lines)
     report.add("digest", digest == inv.digest, "内容摘要（SM3）与开具时一致", "content digest (SM3) as issued",
                inv.digest if digest == inv.digest else f"recomputed {digest}, stored {inv.digest}")
@@ -74,6 +79,8 @@ def _record_checks(report: Report, inv: Invoice) -> None:
         from .services import genesis
 
         expected = genesis(inv.series_id)
+    elif hasattr(inv, "prev_digest"):
+        expected = inv.prev_digest
     else:
         expected = (Invoice.objects.filter(series_id=inv.series_id, seq=inv.seq - 1)
                     .values_list("digest", flat=True).first())
@@ -81,9 +88,13 @@ def _record_checks(report: Report, inv: Invoice) -> None:
                "ledger link to the previous invoice holds", f"{inv.series_id}#{inv.seq}")
 
 
+def _status(inv: Invoice) -> str:
+    return getattr(inv, "state_status", "") or ""
+
+
 def _finish_ours(report: Report, inv: Invoice) -> None:
     report.ours = True
-    report.status = inv.state.status if hasattr(inv, "state") else ""
+    report.status = _status(inv)
     report.fields = _fields_of_invoice(inv)
 
 
@@ -143,7 +154,7 @@ def verify_qr(text: str) -> Report:
 
 
 def _first_difference(parsed: ParsedInvoice, inv: Invoice) -> str:
-    header, lines = from_invoice(inv)
+    header, lines = from_invoice(inv, getattr(inv, "loaded_lines", None))
     stored = canonical_dict(header, lines)
     mine = dict(header)
     mine.update({k: v for k, v in parsed.header().items() if v is not None})
@@ -182,7 +193,8 @@ def check_parsed(report: Report, parsed: ParsedInvoice) -> None:
         report.add("signature", signing.verify_digest(parsed.key_id, parsed.digest, parsed.signature),
                    "平台SM2签名有效", "platform's SM2 signature valid", parsed.key_id or "-")
     elif parsed.schema == "einvoice-2019" and parsed.embedded_signature:
-        report.notes.append("发票XML内嵌的PKCS#7签名（fp:Signature）未核验：其签名证书未随文件提供，签名原文的构成未公开 / "
+        report.notes.append("发票XML内嵌的PKCS#7签名（fp:Signature）未核验：其签名证书未随文件提供，"
+                            "签名原文的构成未公开 / "
                             "the PKCS#7 signature inside the invoice XML (fp:Signature) is not verified: its "
                             "certificate is not in the file and the signed content is not published")
     inv = _load(parsed.number) if len(parsed.number) == 20 and parsed.number.isdigit() else None
@@ -194,12 +206,14 @@ def check_parsed(report: Report, parsed: ParsedInvoice) -> None:
             report.notes.append("该发票不是本平台开具的，无法与开具记录比对 / not issued by this platform: there is no "
                                 "record to compare with")
         return
-    difference = "" if parsed.digest == inv.digest and parsed.schema == "einvoice" else _first_difference(parsed, inv)
-    report.add("record_match", not difference and parsed.digest == inv.digest, "与本平台开具记录一致",
-               "matches the invoice issued on this platform", difference or inv.number)
+    difference = _first_difference(parsed, inv)
+    if not difference and parsed.digest and parsed.digest != inv.digest:
+        difference = f"digest: 开具 / issued {inv.digest} ≠ 文件 / file {parsed.digest}"
+    report.add("record_match", not difference, "与本平台开具记录一致", "matches the invoice issued on this platform",
+               difference or inv.number)
     _record_checks(report, inv)
     report.ours = True
-    report.status = inv.state.status if hasattr(inv, "state") else ""
+    report.status = _status(inv)
     report.fields = _fields_of_invoice(inv) | {"schema": parsed.schema}
 
 
@@ -214,7 +228,7 @@ def sniff(name: str, data: bytes) -> str:
     else:
         raise ValidationFailure("file", "文件内容既不是XML也不是OFD", "the file is neither XML nor OFD", name,
                                 code="bad_file")
-    if lower.endswith(".xml") and kind != "xml" or lower.endswith(".ofd") and kind != "ofd":
+    if (lower.endswith(".xml") and kind != "xml") or (lower.endswith(".ofd") and kind != "ofd"):
         raise ValidationFailure("file", f"文件内容（{kind.upper()}）与扩展名不符", f"the file's content ({kind}) does "
                                 "not match its extension", name, code="bad_file")
     if not lower.endswith((".xml", ".ofd")) and lower:
@@ -241,7 +255,8 @@ def verify_file(name: str, data: bytes) -> Report:
     embedded = ofd.parse_embedded(files)
     ofd.check_signatures(report, files)
     if embedded is None:
-        report.add("ofd_invoice", False, "OFD内含发票数据（XML）", "the OFD embeds the invoice data (XML)", "未找到 / none")
+        report.add("ofd_invoice", False, "OFD内含发票数据（XML）", "the OFD embeds the invoice data (XML)",
+                   "未找到 / none")
         return report
     signature_checks = report.checks
     report.checks = []
@@ -262,22 +277,21 @@ def rate_limited(client: str) -> bool:
     limit = int(config.get("ZHISHUI_VERIFY_RATE_LIMIT"))
     if limit <= 0:
         return False
-    since = timezone.now() - timedelta(seconds=60)
-    return VerificationLog.objects.filter(client=client, at__gte=since).count() >= limit
+    return store.recent_verifications(client, timezone.now() - timedelta(seconds=60)) >= limit
 
 
 def log(method: str, client: str, report: Report | None, outcome: str = "") -> None:
     """Record a verification: method, pseudonymous client, invoice number, outcome and check names only."""
     checks = {c.name: c.ok for c in report.checks} if report is not None else {}
     number = str((report.fields.get("number") if report is not None else "") or "")[:20]
-    with transaction.atomic():
+    row = (timezone.now(), method, client, number, outcome or (report.outcome if report is not None else "rejected"),
+           checks)
+    with idempotency.sqlite_writer(), transaction.atomic():
         if connection.vendor == "postgresql":
             # An operational log: a crash may lose its last milliseconds, never corrupt it.
             with connection.cursor() as cur:
                 cur.execute("SET LOCAL synchronous_commit TO OFF")
-        VerificationLog.objects.create(method=method, client=client, invoice_number=number,
-                                       outcome=outcome or (report.outcome if report is not None else "rejected"),
-                                       checks=checks)
+        store.insert(VerificationLog, ("at", "method", "client", "invoice_number", "outcome", "checks"), [row])
 
 
 def issued_at_text(inv: Invoice) -> str:

@@ -138,8 +138,8 @@ def _filters(request) -> dict:
 def _export(rows, name: str) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["发票号码", "票种", "蓝/红", "开票时间", "销售方识别号", "销售方名称", "购买方识别号", "购买方名称",
-                     "金额", "税额", "价税合计", "状态", "用途", "所属期", "对应蓝字发票"])
+    writer.writerow(["发票号码", "票种", "蓝/红", "开票时间", "销售方识别号", "销售方名称", "购买方识别号",
+                     "购买方名称", "金额", "税额", "价税合计", "状态", "用途", "所属期", "对应蓝字发票"])
     for inv in rows:
         state = inv.state
         writer.writerow([inv.number, inv.get_kind_display(), inv.get_colour_display(),
@@ -261,7 +261,7 @@ def create_link(request, number: str):
     inv = _invoice_for(request, number)
     if inv.seller_id != _me(request):
         raise Http404
-    delivery, token = services.create_link(inv, actor=request.user, request=request)
+    _delivery, token = services.create_link(inv, actor=request.user, request=request)
     request.session[f"link-{inv.number}"] = request.build_absolute_uri(reverse("invoicing:link", args=[token]))
     messages.success(request, _("Download link created (valid 30 days)."))
     return redirect("invoicing:detail", number=inv.number)

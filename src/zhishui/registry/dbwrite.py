@@ -62,14 +62,14 @@ def finish_ids(table: str) -> None:
 def datetime_text(utc_us: np.ndarray, valid: np.ndarray) -> pa.Array:
     """UTC instants as the database stores them: SQLite ``YYYY-MM-DD HH:MM:SS[.ffffff]`` (Django's
     form), PostgreSQL the same with ``+00``."""
-    seconds = pa.array(np.where(valid, utc_us // 1_000_000, 0), pa.timestamp("s"))
-    whole = pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
+    whole = pc.cast(pa.array(np.where(valid, utc_us // 1_000_000, 0), pa.timestamp("s")), pa.string())
     micro = np.where(valid, utc_us % 1_000_000, 0)
-    micro_text = pc.utf8_lpad(pc.cast(pa.array(micro), pa.string()), 6, "0")
-    text = pc.if_else(pa.array(micro == 0), whole, pc.binary_join_element_wise(whole, micro_text, "."))
+    if micro.any():
+        fine = pc.cast(pa.array(np.where(valid, utc_us, 0), pa.timestamp("us")), pa.string())
+        whole = pc.if_else(pa.array(micro == 0), whole, fine)
     if vendor() == "postgresql":
-        text = pc.binary_join_element_wise(text, "+00", "")
-    return pc.if_else(pa.array(valid), text, pa.scalar(None, pa.string()))
+        whole = pc.binary_join_element_wise(whole, "+00", "")
+    return pc.if_else(pa.array(valid), whole, pa.scalar(None, pa.string()))
 
 
 def _as_arrow(values) -> pa.Array:
@@ -82,6 +82,13 @@ def _as_arrow(values) -> pa.Array:
             return pa.array(values.tolist())
         return pa.array(values)
     return pa.array(list(values))
+
+
+def _python_values(arr: pa.Array) -> list:
+    """Python values of an Arrow slice; integers without nulls go through NumPy (4× faster)."""
+    if pa.types.is_integer(arr.type) and arr.null_count == 0:
+        return arr.to_numpy().tolist()
+    return arr.to_pylist()
 
 
 def insert(table: str, columns: Sequence[str], arrays: Sequence, *, sqlite_slice: int = SQLITE_SLICE) -> int:
@@ -97,7 +104,7 @@ def insert(table: str, columns: Sequence[str], arrays: Sequence, *, sqlite_slice
         raw = connection.connection
         sql = f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(columns))})'  # noqa: S608
         for start in range(0, n, sqlite_slice):
-            piece = [a.slice(start, sqlite_slice).to_pylist() for a in arrays]
+            piece = [_python_values(a.slice(start, sqlite_slice)) for a in arrays]
             raw.executemany(sql, zip(*piece, strict=True))
     return n
 
@@ -110,14 +117,14 @@ def copy_table(table: str, columns: Sequence[str], data: pa.Table) -> None:
             sink = io.BytesIO()
             pcsv.write_csv(data.slice(start, PG_SLICE), sink,
                            pcsv.WriteOptions(include_header=False, quoting_style="needed"))
-            with pg.copy(f'COPY "{table}" ({cols}) FROM STDIN (FORMAT csv)') as copy:  # noqa: S608
+            with pg.copy(f'COPY "{table}" ({cols}) FROM STDIN (FORMAT csv)') as copy:
                 copy.write(sink.getbuffer())
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     """COPY of Python rows (the benchmark's bare-insert baseline on PostgreSQL)."""
     cols = ", ".join(f'"{c}"' for c in columns)
-    with connection.cursor() as cur, cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:  # noqa: S608
+    with connection.cursor() as cur, cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row(row)
 

@@ -57,8 +57,3 @@ def department_status() -> list[dict]:
                     "file_rejection_rate": _rate(row["files_rejected"], row["loads"]),
                     "age_days": (now - row["last"]).days if row["last"] else None})
     return out
-
-
-def finding_counts() -> dict[str, int]:
-    counts = dict(models.QualityFinding.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    return {kind: counts.get(kind, 0) for kind, _label in models.QualityFinding.KINDS}

@@ -58,7 +58,9 @@ def resolve(canon: pa.Array, kinds: np.ndarray, personal: np.ndarray, load_id: i
     if names is not None:
         name_all = names.combine_chunks() if isinstance(names, pa.ChunkedArray) else names
         name_list = name_all.take(pa.array(first)).to_pylist()
-    keys = [key_for(v, p) for v, p in zip(uniques, u_personal, strict=True)]
+    personal_values = [v for v, p in zip(uniques, u_personal, strict=True) if p]
+    blind = iter(pii.blind_index_many(personal_values))
+    keys = [next(blind) if p else v for v, p in zip(uniques, u_personal, strict=True)]
     found = dict(dbwrite.select_in(f'SELECT "key", "id" FROM "{TABLE}"', '"key"', keys))  # noqa: S608
     missing = [i for i, k in enumerate(keys) if k not in found]
     if missing:
@@ -67,7 +69,8 @@ def resolve(canon: pa.Array, kinds: np.ndarray, personal: np.ndarray, load_id: i
         values = [uniques[i] for i in missing]
         pers = [u_personal[i] for i in missing]
         plain = [v if not p else "" for v, p in zip(values, pers, strict=True)]
-        enc = [pii.encrypt(v) if p else "" for v, p in zip(values, pers, strict=True)]
+        encrypted = iter(pii.encrypt_many([v for v, p in zip(values, pers, strict=True) if p]))
+        enc = [next(encrypted) if p else "" for p in pers]
         masked = [masking.mask_id_number(v) if p else "" for v, p in zip(values, pers, strict=True)]
         dbwrite.insert(TABLE, ["id", "key", "id_kind", "personal", "tax_id", "tax_id_enc", "tax_id_masked", "name",
                                "in_district", "first_load_id"],

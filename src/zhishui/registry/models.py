@@ -11,7 +11,7 @@ the form shown to roles that do not need the full value (see ``registry.pii``).
 
 Writes go through ``registry.importer`` (bulk, validated, per-file atomic); nothing here is edited
 by hand. Invoices here are *imported* historical invoices (feeds ``invoices``/``invoice_lines``);
-see docs/decisions/0004-registry-imported-invoices.md for how the live e-invoice service adds its own.
+see docs/decisions/0004-registry-data-exchange.md for how the live e-invoice service adds its own.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class ImportBatch(models.Model):
     class Meta:
         verbose_name = _("import batch")
         ordering = ["-id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.source or self.directory} ({self.status})"
 
 
 class Load(models.Model):
@@ -77,6 +80,9 @@ class Load(models.Model):
         verbose_name = _("load")
         ordering = ["-id"]
         indexes = [models.Index(fields=["feed", "status", "finished_at"])]
+
+    def __str__(self):
+        return f"{self.feed} {self.file_name} #{self.pk} ({self.status})"
 
 
 class Taxpayer(models.Model):
@@ -134,6 +140,9 @@ class MarketEntity(FeedRecord):
     phone_enc = models.TextField(blank=True)
     phone_masked = models.CharField(max_length=30, blank=True)
 
+    def __str__(self):
+        return self.name
+
 
 class TaxRegistration(FeedRecord):
     taxpayer = models.OneToOneField(Taxpayer, on_delete=models.PROTECT, related_name="registration")
@@ -145,6 +154,9 @@ class TaxRegistration(FeedRecord):
     officer_id = models.CharField(max_length=40, blank=True)
     state = models.CharField(max_length=20)
     urban_class = models.CharField(max_length=20, blank=True)
+
+    def __str__(self):
+        return self.name
 
 
 class Person(FeedRecord):
@@ -159,6 +171,9 @@ class Person(FeedRecord):
     phone_masked = models.CharField(max_length=30, blank=True)
     # Which forms of the number departments delivered: 1 = 18 digits, 2 = first-generation 15 digits.
     id_forms = models.PositiveSmallIntegerField(default=1)
+
+    def __str__(self):
+        return f"{self.name} {self.id_masked}"
 
 
 class Relation(FeedRecord):
@@ -175,6 +190,9 @@ class Relation(FeedRecord):
         constraints = [models.UniqueConstraint(fields=["person_bidx", "entity", "role", "start_on"],
                                                name="registry_relation_key")]
 
+    def __str__(self):
+        return f"{self.person_masked} {self.role} {self.entity_id}"
+
 
 class SocialInsurance(FeedRecord):
     entity = models.ForeignKey(Taxpayer, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -186,6 +204,9 @@ class SocialInsurance(FeedRecord):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entity", "month"], name="registry_si_key")]
 
+    def __str__(self):
+        return f"{self.entity_id} {self.month}"
+
 
 class UtilityUse(FeedRecord):
     entity = models.ForeignKey(Taxpayer, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -195,6 +216,9 @@ class UtilityUse(FeedRecord):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entity", "month"], name="registry_utility_key")]
+
+    def __str__(self):
+        return f"{self.entity_id} {self.month}"
 
 
 class RealEstateTransaction(FeedRecord):
@@ -209,6 +233,9 @@ class RealEstateTransaction(FeedRecord):
     registered_on = models.DateField(null=True, blank=True)
     buyer_first_home = models.BooleanField(null=True)
 
+    def __str__(self):
+        return self.transaction_id
+
 
 class PropertyHolding(FeedRecord):
     property_id = models.CharField(max_length=64, unique=True)
@@ -219,6 +246,9 @@ class PropertyHolding(FeedRecord):
     original_value = models.DecimalField(null=True, **MONEY)
     annual_rent = models.DecimalField(null=True, **MONEY)
     acquired_on = models.DateField()
+
+    def __str__(self):
+        return self.property_id
 
 
 class CustomsExport(FeedRecord):
@@ -232,6 +262,9 @@ class CustomsExport(FeedRecord):
 
     class Meta:
         indexes = [models.Index(fields=["exporter", "export_date"])]
+
+    def __str__(self):
+        return self.declaration_no
 
 
 class ImportedInvoice(FeedRecord):
@@ -252,8 +285,10 @@ class ImportedInvoice(FeedRecord):
 
     class Meta:
         indexes = [models.Index(fields=["seller", "month"]), models.Index(fields=["buyer", "month"]),
-                   models.Index(fields=["red_of"], name="registry_invoice_red_of",
-                                condition=~models.Q(red_of=""))]
+                   models.Index(fields=["red_of"], name="registry_invoice_red_of")]
+
+    def __str__(self):
+        return self.invoice_no
 
 
 class ImportedInvoiceLine(FeedRecord):
@@ -271,6 +306,9 @@ class ImportedInvoiceLine(FeedRecord):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["invoice", "line_no"], name="registry_invoice_line_key")]
 
+    def __str__(self):
+        return f"{self.invoice_id}/{self.line_no}"
+
 
 class TaxReturn(FeedRecord):
     taxpayer = models.ForeignKey(Taxpayer, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -286,6 +324,9 @@ class TaxReturn(FeedRecord):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["taxpayer", "tax_type", "period", "filed_key"],
                                                name="registry_return_key")]
+
+    def __str__(self):
+        return f"{self.taxpayer_id} {self.tax_type} {self.period}"
 
 
 class RecordVersion(models.Model):
@@ -305,6 +346,9 @@ class RecordVersion(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["feed", "record_id"]), models.Index(fields=["subject", "replaced_at"])]
+
+    def __str__(self):
+        return f"{self.feed} #{self.record_id} v{self.version}"
 
 
 class QualityFinding(models.Model):
@@ -327,3 +371,6 @@ class QualityFinding(models.Model):
 
     class Meta:
         ordering = ["kind", "-count", "id"]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject_id or self.person_bidx[:8]}"

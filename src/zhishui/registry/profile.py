@@ -142,7 +142,8 @@ def _kind(t: models.Taxpayer, market: dict | None, registration: dict | None) ->
 
 def _returns(taxpayer_id: int) -> list[dict]:
     out = []
-    for r in models.TaxReturn.objects.filter(taxpayer_id=taxpayer_id).order_by("-period", "tax_type", "-filed_key")[:120]:
+    returns = models.TaxReturn.objects.filter(taxpayer_id=taxpayer_id).order_by("-period", "tax_type", "-filed_key")
+    for r in returns[:120]:
         outstanding = (r.tax_payable or ZERO) - (r.tax_paid or ZERO) if r.filed_at else None
         out.append({"tax_type": r.tax_type, "tax_type_label": _label("returns", "tax_type", r.tax_type),
                     "period": r.period, "declared_sales": r.declared_sales, "tax_payable": r.tax_payable,

@@ -18,8 +18,17 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
-from .models import (ImportBatch, ImportedInvoice, MarketEntity, Person, QualityFinding, Relation, SocialInsurance,
-                     Taxpayer, TaxRegistration)
+from .models import (
+    ImportBatch,
+    ImportedInvoice,
+    MarketEntity,
+    Person,
+    QualityFinding,
+    Relation,
+    SocialInsurance,
+    Taxpayer,
+    TaxRegistration,
+)
 
 LIMIT = 5000  # findings kept per kind; the count by kind is always complete
 
@@ -91,8 +100,8 @@ def _duplicate_persons(batch, now) -> tuple[list[QualityFinding], int]:
     for bidx, masked, name in rows:
         total += 1
         if len(out) < LIMIT:
-            out.append(QualityFinding(kind="duplicate_person", person_bidx=bidx, detail={"person": masked, "name": name},
-                                      batch=batch, found_at=now))
+            out.append(QualityFinding(kind="duplicate_person", person_bidx=bidx,
+                                      detail={"person": masked, "name": name}, batch=batch, found_at=now))
     return out, total
 
 

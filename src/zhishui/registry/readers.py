@@ -62,7 +62,7 @@ class Problem:
         return f"{where}{value}: {self.message_zh} / {self.message_en}"
 
 
-class FileRejected(Exception):  # noqa: N818 - a verdict on a file
+class FileRejected(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("; ".join(p.text() for p in problems))
@@ -155,7 +155,8 @@ def map_header(feed: Feed, header: list[object], file: str) -> tuple[dict[int, s
                                     f"unknown column {cell!r} (column {pos + 1}) ignored"))
             continue
         if name in seen:
-            errors.append(Problem(file, 1, name, str(cell), f"列“{name}”出现两次（第{seen[name] + 1}列和第{pos + 1}列）",
+            errors.append(Problem(file, 1, name, str(cell),
+                                  f"列“{name}”出现两次（第{seen[name] + 1}列和第{pos + 1}列）",
                                   f"column {name} appears twice (columns {seen[name] + 1} and {pos + 1})"))
             continue
         seen[name] = pos
@@ -185,7 +186,8 @@ def detect_encoding(data: bytes, file: str) -> tuple[str, bytes]:
         except UnicodeDecodeError as exc:
             line, where = _decode_failure(data, UnicodeDecodeError(exc.encoding, exc.object, exc.start + 3,
                                                                    exc.end + 3, exc.reason))
-            raise FileRejected([Problem(file, line, "", where, f"文件标明为UTF-8（有BOM），但第{line}行含无效字节 {where}",
+            raise FileRejected([Problem(file, line, "", where,
+                                        f"文件标明为UTF-8（有BOM），但第{line}行含无效字节 {where}",
                                         f"the file is marked UTF-8 (BOM) but line {line} has invalid bytes {where}")]
                                ) from None
         return "utf-8-sig", body
@@ -204,7 +206,8 @@ def detect_encoding(data: bytes, file: str) -> tuple[str, bytes]:
         best, name = (utf8_error, "UTF-8") if utf8_error.start >= exc.start else (exc, "GB18030")
         line, where = _decode_failure(data, best)
         raise FileRejected([Problem(file, line, "", where,
-                                    f"编码错误：文件既不是有效的UTF-8也不是GB18030；第{line}行含无法按{name}解码的字节 {where}",
+                                    f"编码错误：文件既不是有效的UTF-8也不是GB18030；"
+                                    f"第{line}行含无法按{name}解码的字节 {where}",
                                     f"wrong encoding: the file is neither valid UTF-8 nor GB18030; line {line} "
                                     f"has bytes {where} that do not decode as {name}")]) from None
     return "gb18030", text.encode("utf-8")
@@ -224,7 +227,7 @@ def _python_csv_lines(data: bytes, ncols: int) -> tuple[list[int], list[tuple[in
     bad: list[tuple[int, int, str]] = []
     start = 2
     for record in reader:
-        if record and any(cell.strip() for cell in record) or len(record) > 1:
+        if (record and any(cell.strip() for cell in record)) or len(record) > 1:
             if len(record) == ncols:
                 good.append(start)
             else:

@@ -112,7 +112,8 @@ def _real_estate(ck: Checked) -> None:
                "only residential sales state whether it is the buyer's only home")
     early = _before(ck, "registered_on", "signed_on")
     if early.any():
-        ck.add(np.nonzero(early)[0], "registered_on", "登记日期早于网签日期", "registered before the contract was signed")
+        ck.add(np.nonzero(early)[0], "registered_on", "登记日期早于网签日期",
+               "registered before the contract was signed")
 
 
 def _property_holdings(ck: Checked) -> None:
@@ -164,7 +165,8 @@ def _invoice_lines(ck: Checked) -> None:
     if bad.any():
         ck.add(np.nonzero(bad)[0], "line_no", "行号从1开始", "line numbers start at 1")
     _pattern(ck, "goods_code", r"^\d{19}$", "税收分类编码应为19位数字", "a goods and services code has 19 digits")
-    _pattern(ck, "item_name", r"^\*[^*]+\*.+$", "项目名称应为“*简称*名称”形式", "an item name has the form *category*name")
+    _pattern(ck, "item_name", r"^\*[^*]+\*.+$", "项目名称应为“*简称*名称”形式",
+             "an item name has the form *category*name")
     amount = ck.extra["amount.fen"]
     tax = ck.extra["tax.fen"]
     rate = ck.extra["tax_rate.micro"]
@@ -177,7 +179,8 @@ def _invoice_lines(ck: Checked) -> None:
         exact = abs(Decimal(int(tax[i])) - Decimal(int(amount[i])) * Decimal(int(rate[i])) / Decimal(1_000_000))
         off[i] = exact > 6
     if off.any():
-        ck.add(np.nonzero(off)[0], "tax", "税额与金额×税率相差超过0.06元", "tax differs from amount × rate by more than 0.06")
+        ck.add(np.nonzero(off)[0], "tax", "税额与金额×税率相差超过0.06元",
+               "tax differs from amount × rate by more than 0.06")
 
 
 def _returns(ck: Checked) -> None:
@@ -189,7 +192,8 @@ def _returns(ck: Checked) -> None:
                    "a return never filed (no filing time) has no amounts or payment time")
     payable = filed & ~_present(ck, "tax_payable")
     if payable.any():
-        ck.add(np.nonzero(payable)[0], "tax_payable", "已申报的记录须有应纳税额", "a filed return states the tax payable")
+        ck.add(np.nonzero(payable)[0], "tax_payable", "已申报的记录须有应纳税额",
+               "a filed return states the tax payable")
 
 
 
@@ -248,7 +252,8 @@ def _duplicate_keys(ck: Checked) -> None:
         for r, f in zip(dup_rows.tolist(), firsts.tolist(), strict=True):
             ck.problems.append((r, Problem(file, int(lines[r]), feed.key[0], "|".join(
                 str(ck.raw.table.column(k)[r].as_py()) if k in ck.raw.table.column_names else "" for k in feed.key),
-                f"键（{key_text}）与第{int(lines[f])}行重复", f"duplicate key ({key_text}): same as line {int(lines[f])}")))
+                f"键（{key_text}）与第{int(lines[f])}行重复",
+                f"duplicate key ({key_text}): same as line {int(lines[f])}")))
 
 
 def _merge_old_and_new_numbers(ck: Checked, order, same_as_prev, group_start):

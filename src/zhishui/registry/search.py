@@ -57,6 +57,11 @@ def search(q: str) -> dict:
         persons = [_person_row(p) for p in models.Person.objects.filter(name__icontains=name)
                    .order_by("name", "id")[:LIMIT]]
     hits = len(taxpayers) + len(persons) + len(invoices)
-    if hits == 1 and result is not None and result.valid:
-        exact = (taxpayers or persons)[0]["url"] if (taxpayers or persons) else ""
+    if result is not None and result.valid:
+        # An identifier names one party: a person's number opens the 一人式 (it links the person's
+        # taxpayer profile), any other identifier the 一户式.
+        if persons:
+            exact = persons[0]["url"]
+        elif len(taxpayers) == 1:
+            exact = taxpayers[0]["url"]
     return {"taxpayers": taxpayers, "persons": persons, "invoices": invoices, "exact": exact, "count": hits}

@@ -68,7 +68,8 @@ def _extract(zip_path: Path, target: Path, max_bytes: int, notes: list[Problem])
                 continue
             base = _safe_member(info.filename)
             if base is None:
-                notes.append(Problem(zip_path.name, None, info.filename, None, "压缩包中的此文件不是交换格式文件，已忽略",
+                notes.append(Problem(zip_path.name, None, info.filename, None,
+                                     "压缩包中的此文件不是交换格式文件，已忽略",
                                      "this member is not a file of the exchange format; ignored"))
                 continue
             with zf.open(info) as src, (target / base).open("wb") as dst:
@@ -77,7 +78,8 @@ def _extract(zip_path: Path, target: Path, max_bytes: int, notes: list[Problem])
                     remaining -= len(chunk)
                     if remaining < 0:  # the declared size lied
                         raise FileRejected([Problem(zip_path.name, None, info.filename, None,
-                                                    "解压后超过大小上限，已停止", "inflates beyond the size limit; stopped")])
+                                                    "解压后超过大小上限，已停止",
+                                                    "inflates beyond the size limit; stopped")])
                     dst.write(chunk)
 
 
@@ -107,7 +109,8 @@ def accept_upload(files, *, user, request, source: str = "", skip_invalid: bool 
                 zip_path.unlink(missing_ok=True)
             continue
         if _safe_member(name) is None:
-            notes.append(Problem(name, None, "", None, "文件名应为“数据项.csv/.xlsx/.parquet”、manifest.json或zip压缩包",
+            notes.append(Problem(name, None, "", None,
+                                 "文件名应为“数据项.csv/.xlsx/.parquet”、manifest.json或zip压缩包",
                                  "a file is named <feed>.csv/.xlsx/.parquet, manifest.json, or is a zip archive"))
             continue
         with (target / name).open("wb") as out:

@@ -73,13 +73,22 @@ def _normalise_identifier(arr: pa.Array) -> pa.Array:
 
 # --- fast identifier checks (must accept exactly what the core parsers accept) --------------------
 
-_USCC_VALUE = np.full(256, 255, dtype=np.int64)
+_USCC_VALUE = np.full(256, 255, dtype=np.uint8)
 for _i, _ch in enumerate(ids.USCC_ALPHABET):
     _USCC_VALUE[ord(_ch)] = _i
-_USCC_W = np.array([3 ** i % 31 for i in range(17)], dtype=np.int64)
-_ID_W = np.array([2 ** (17 - i) % 11 for i in range(17)], dtype=np.int64)
+_USCC_W = np.array([3 ** i % 31 for i in range(17)], dtype=np.int32)
+_ID_W = np.array([2 ** (17 - i) % 11 for i in range(17)], dtype=np.int32)
 _ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 _DIGIT0, _DIGIT9, _X = ord("0"), ord("9"), ord("X")
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
+
+
+def calendar_ok(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Whether (year, month, day) is a real date (Gregorian), elementwise."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_ok = (month >= 1) & (month <= 12)
+    days = _MONTH_DAYS[np.where(month_ok, month, 0)] + ((month == 2) & leap)
+    return month_ok & (day >= 1) & (day <= days)
 
 
 @cache
@@ -92,22 +101,27 @@ def _province_codes(with_permits: bool) -> np.ndarray:
     return ok
 
 
+def _candidates(arr: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the values exactly ``width`` bytes long, and their bytes as an (n, width) matrix."""
+    cand = _mask(pc.equal(pc.binary_length(arr), width))
+    idx = np.nonzero(cand)[0]
+    if idx.size == 0:
+        return idx, np.zeros((0, width), dtype=np.uint8)
+    return idx, _fixed_matrix(arr.take(pa.array(idx)), width)
+
+
 def uscc_fast(arr: pa.Array) -> np.ndarray:
     """Valid USCCs (``parse_uscc`` would accept them), for normalised, non-null ASCII values."""
-    n = len(arr)
-    out = _full(n, False)
-    if n == 0:
+    out = _full(len(arr), False)
+    idx, mat = _candidates(arr, 18)
+    if idx.size == 0:
         return out
-    cand = _mask(pc.equal(pc.binary_length(arr), 18))
-    if not cand.any():
-        return out
-    idx = np.nonzero(cand)[0]
-    mat = _fixed_matrix(arr.take(pa.array(idx)), 18)
     values = _USCC_VALUE[mat]
     ok = (values != 255).all(axis=1)
     region = mat[:, 2:8]
     ok &= ((region >= _DIGIT0) & (region <= _DIGIT9)).all(axis=1)
-    total = (np.where(values[:, :17] == 255, 0, values[:, :17]) * _USCC_W).sum(axis=1)
+    body = np.where(values[:, :17] == 255, 0, values[:, :17]).astype(np.int32)
+    total = body @ _USCC_W
     ok &= values[:, 17] == (31 - total % 31) % 31
     out[idx] = ok
     return out
@@ -115,46 +129,42 @@ def uscc_fast(arr: pa.Array) -> np.ndarray:
 
 def id_fast(arr: pa.Array, today: date) -> np.ndarray:
     """Valid 18-character ID numbers (``parse_id_number`` would accept them unchanged)."""
-    n = len(arr)
-    out = _full(n, False)
-    if n == 0:
+    out = _full(len(arr), False)
+    idx, mat = _candidates(arr, 18)
+    if idx.size == 0:
         return out
-    cand = _mask(pc.equal(pc.binary_length(arr), 18))
-    if not cand.any():
-        return out
-    idx = np.nonzero(cand)[0]
-    sub = arr.take(pa.array(idx))
-    mat = _fixed_matrix(sub, 18)
     digits = (mat[:, :17] >= _DIGIT0) & (mat[:, :17] <= _DIGIT9)
     ok = digits.all(axis=1)
     last = mat[:, 17]
     ok &= ((last >= _DIGIT0) & (last <= _DIGIT9)) | (last == _X)
-    num = np.where(digits, mat[:, :17].astype(np.int64) - _DIGIT0, 0)
+    num = np.where(digits, mat[:, :17].astype(np.int32) - _DIGIT0, 0)
     ok &= _province_codes(True)[num[:, 0] * 10 + num[:, 1]]
-    ok &= _ID_CHECK[(num * _ID_W).sum(axis=1) % 11] == last
-    birth_text = pc.utf8_slice_codeunits(sub, 6, 14)
-    parsed = pc.strptime(birth_text, format="%Y%m%d", unit="s", error_is_null=True)
-    back = pc.strftime(parsed, format="%Y%m%d")
-    ok &= _mask(pc.equal(back, birth_text))
-    born = num[:, 6:14] @ (10 ** np.arange(7, -1, -1, dtype=np.int64))
+    ok &= _ID_CHECK[(num @ _ID_W) % 11] == last
+    year = num[:, 6] * 1000 + num[:, 7] * 100 + num[:, 8] * 10 + num[:, 9]
+    month = num[:, 10] * 10 + num[:, 11]
+    day = num[:, 12] * 10 + num[:, 13]
+    ok &= calendar_ok(year, month, day)
+    born = year * 10000 + month * 100 + day
     ok &= (born >= 18800101) & (born <= int(today.strftime("%Y%m%d")))
     out[idx] = ok
     return out
 
 
-_INVOICE_20 = r"^\d{20}$"
 LEGACY_INVOICE = r"^\d{10,12}-\d{8}$"  # 发票代码-发票号码 of paper and pre-数电 electronic invoices
 
 
 def invoice_fast(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(valid, legacy): 20-digit numbers ``parse_invoice_number`` accepts, or legacy code-number."""
     n = len(arr)
-    twenty = _mask(pc.match_substring_regex(arr, _INVOICE_20))
-    legacy = _mask(pc.match_substring_regex(arr, LEGACY_INVOICE))
+    twenty = _mask(pc.and_(pc.equal(pc.binary_length(arr), 20), pc.ascii_is_decimal(arr)))
+    legacy = np.zeros(n, dtype=bool)
+    others = np.nonzero(~twenty)[0]
+    if others.size:
+        legacy[others] = _mask(pc.match_substring_regex(arr.take(pa.array(others)), LEGACY_INVOICE))
     ok = _full(n, False)
     if twenty.any():
         idx = np.nonzero(twenty)[0]
-        mat = _fixed_matrix(arr.take(pa.array(idx)), 20).astype(np.int64) - _DIGIT0
+        mat = _fixed_matrix(arr.take(pa.array(idx)), 20).astype(np.int32) - _DIGIT0
         year = 2000 + mat[:, 0] * 10 + mat[:, 1]
         good = (year >= ids._FIRST_INVOICE_YEAR) & (year <= 2099)
         good &= _province_codes(False)[mat[:, 2] * 10 + mat[:, 3]]
@@ -281,10 +291,15 @@ def _date_problem(value) -> tuple[str, str]:
     return "不是有效的日期（1900–2100年）", "not a real date (years 1900-2100)"
 
 
+def _stamp_text(stamps: pa.Array) -> pa.Array:
+    """``YYYY-MM-DD HH:MM:SS`` of timestamp[s] values (Arrow's cast; strftime is 30× slower)."""
+    return pc.cast(stamps, pa.string())
+
+
 def _check_date(ck: Checked, c: Column, arr: pa.Array) -> pa.Array:
     shaped = _mask(pc.match_substring_regex(arr, _DATE_RE))
-    parsed = pc.strptime(arr, format="%Y-%m-%d", unit="s", error_is_null=True)
-    back = pc.strftime(parsed, format="%Y-%m-%d")
+    parsed = pc.strptime(arr, format="%Y-%m-%d", unit="s", error_is_null=True)  # lenient: 02-30 → 03-02
+    back = pc.utf8_slice_codeunits(_stamp_text(parsed), 0, 10)
     ok = shaped & _mask(pc.equal(back, arr))
     year = pc.fill_null(pc.year(parsed), 0).to_numpy(zero_copy_only=False)
     ok &= (year >= 1900) & (year <= 2100)
@@ -304,7 +319,8 @@ def _check_month(ck: Checked, c: Column, arr: pa.Array) -> pa.Array:
     ok &= _mask(pc.greater_equal(year, 1900))
     bad = _mask(pc.is_valid(arr)) & ~ok
     if bad.any():
-        ck.add(np.nonzero(bad)[0], c.name, "所属月份格式应为YYYY-MM（1900年以后）", "a month is written YYYY-MM (from 1900)")
+        ck.add(np.nonzero(bad)[0], c.name, "所属月份格式应为YYYY-MM（1900年以后）",
+               "a month is written YYYY-MM (from 1900)")
     return arr
 
 
@@ -345,21 +361,22 @@ def _check_datetime(ck: Checked, c: Column, arr: pa.Array) -> pa.Array:
     t = pc.struct_field(parts, "t")
     t = pc.if_else(pc.equal(pc.utf8_length(t), 5), pc.binary_join_element_wise(t, ":00", ""), t)
     base = pc.binary_join_element_wise(d, t, "T")
-    parsed = pc.strptime(base, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
-    ok = shaped & _mask(pc.equal(pc.strftime(parsed, format="%Y-%m-%dT%H:%M:%S"), base))
-    frac = pc.utf8_rpad(pc.utf8_slice_codeunits(pc.struct_field(parts, "f"), 1), 6, "0")
-    frac_us = pc.cast(pc.if_else(pc.equal(frac, "000000"), "0", frac), pa.int64(), safe=False)
+    parsed = pc.strptime(base, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)  # lenient
+    ok = shaped & _mask(pc.equal(_stamp_text(parsed), pc.binary_join_element_wise(d, t, " ")))
+    frac_digits = pc.utf8_rpad(pc.utf8_slice_codeunits(pc.struct_field(parts, "f"), 1), 6, "0")
+    frac_us = pc.fill_null(pc.cast(pc.if_else(pc.equal(frac_digits, "000000"), "0", frac_digits), pa.int64(),
+                                   safe=False), 0).to_numpy(zero_copy_only=False)
     zone = pc.replace_substring(pc.struct_field(parts, "z"), ":", "")
     has_zone = _mask(pc.greater(pc.utf8_length(zone), 0))
-    zone_digits = pc.if_else(pa.array(has_zone & ~_mask(pc.equal(zone, "Z"))), zone, "+0000")
+    is_z = _mask(pc.equal(zone, "Z"))
+    zone_digits = pc.if_else(pa.array(has_zone & ~is_z), zone, "+0000")
     sign = np.where(_mask(pc.starts_with(zone_digits, "-")), -1, 1)
     hh = pc.cast(pc.utf8_slice_codeunits(zone_digits, 1, 3), pa.int64()).to_numpy(zero_copy_only=False)
     mm = pc.cast(pc.utf8_slice_codeunits(zone_digits, 3, 5), pa.int64()).to_numpy(zero_copy_only=False)
     offset_s = np.where(has_zone, sign * (hh * 3600 + mm * 60), 8 * 3600)
     ok &= ~has_zone | ((hh <= 14) & (mm < 60))
     local_s = pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)
-    frac_np = pc.fill_null(frac_us, 0).to_numpy(zero_copy_only=False)
-    utc_us = (local_s - offset_s) * 1_000_000 + frac_np
+    utc_us = (local_s - offset_s) * 1_000_000 + frac_us
     year = pc.fill_null(pc.year(parsed), 0).to_numpy(zero_copy_only=False)
     ok &= (year >= 1900) & (year <= 2100)
     present = _mask(pc.is_valid(arr))
@@ -368,15 +385,20 @@ def _check_datetime(ck: Checked, c: Column, arr: pa.Array) -> pa.Array:
         ck.add(np.nonzero(bad)[0], c.name, "时间格式应为ISO 8601，如2025-03-01T10:30:00或2025-03-01 10:30:00+08:00",
                "a time is ISO 8601, e.g. 2025-03-01T10:30:00 or 2025-03-01 10:30:00+08:00")
     good = present & ok
-    # Canonical text in Asia/Shanghai. Before 1992 the zone had summer time: do those rows in Python.
+    # Canonical text in Asia/Shanghai: the given local time when it is already +08:00 (the usual case),
+    # else converted. Before 1992 the zone had summer time: those rows are done in Python.
     shanghai_s = utc_us // 1_000_000 + 8 * 3600
     early = good & (utc_us < int(_DST_END.timestamp()) * 1_000_000)
-    whole = pc.strftime(pa.array(np.where(good, shanghai_s, 0), pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%S")
-    micro = utc_us % 1_000_000
-    micro_text = pc.utf8_lpad(pc.cast(pa.array(micro), pa.string()), 6, "0")
-    with_frac = pc.binary_join_element_wise(whole, micro_text, ".")
-    text = pc.if_else(pa.array(micro == 0), whole, with_frac)
-    canon = pc.binary_join_element_wise(text, "+08:00", "")
+    local_text = pc.binary_join_element_wise(d, t, "T")
+    converted = good & (offset_s != 8 * 3600)
+    if converted.any():
+        text = pc.replace_substring(_stamp_text(pa.array(np.where(good, shanghai_s, 0), pa.timestamp("s"))), " ", "T",
+                                    max_replacements=1)
+        local_text = pc.if_else(pa.array(converted), text, local_text)
+    micro = frac_us
+    with_frac = pc.binary_join_element_wise(local_text, pc.utf8_lpad(pc.cast(pa.array(micro), pa.string()), 6, "0"),
+                                            ".")
+    canon = pc.binary_join_element_wise(pc.if_else(pa.array(micro == 0), local_text, with_frac), "+08:00", "")
     if early.any():
         canon_list = canon.to_pylist()
         for i in np.nonzero(early)[0].tolist():
@@ -431,13 +453,24 @@ def _decimal_problem(value) -> tuple[str, str]:
     return "应为十进制数（不用科学计数法）", "must be a decimal number (no exponent)"
 
 
+_NOT_CANONICAL = r"^\+|^-?0\d|\.\d*0$|\.$|^-0(\.0*)?$"
+
+
 def canonical_decimal(arr: pa.Array) -> pa.Array:
-    """Plain decimal text without sign '+', leading zeros, trailing fractional zeros; '-0' → '0'."""
-    out = pc.replace_substring_regex(arr, r"^\+", "")
+    """Plain decimal text without sign '+', leading zeros, trailing fractional zeros; '-0' → '0'.
+
+    Most values are already canonical; only the others go through the (slower) replacements.
+    """
+    todo = _mask(pc.match_substring_regex(arr, _NOT_CANONICAL))
+    if not todo.any():
+        return arr
+    rows = pa.array(np.nonzero(todo)[0])
+    out = pc.replace_substring_regex(arr.take(rows), r"^\+", "")
     out = pc.replace_substring_regex(out, r"^(-?)0+(\d)", r"\1\2")
     out = pc.replace_substring_regex(out, r"(\.\d*?)0+$", r"\1")
     out = pc.replace_substring_regex(out, r"\.$", "")
-    return pc.if_else(pc.equal(out, "-0"), "0", out)
+    out = pc.if_else(pc.equal(out, "-0"), "0", out)
+    return pc.replace_with_mask(arr, pa.array(todo), out)
 
 
 def canonical_decimal_text(value: Decimal) -> str:
@@ -634,6 +667,91 @@ def _check_invoice_no(ck: Checked, c: Column, arr: pa.Array) -> pa.Array:
     return pc.if_else(pa.array(ok), arr, pa.scalar(None, pa.string()))
 
 
+def _dispatch(ck: Checked, c: Column, arr: pa.Array, today: date) -> pa.Array:
+    kind = c.kind
+    if kind == "text":
+        return _check_text(ck, c, arr)
+    if kind == "phone":
+        return _check_phone(ck, c, arr)
+    if kind == "enum":
+        return _check_enum(ck, c, arr)
+    if kind == "date":
+        return _check_date(ck, c, arr)
+    if kind == "datetime":
+        return _check_datetime(ck, c, arr)
+    if kind == "month":
+        return _check_month(ck, c, arr)
+    if kind == "period":
+        return _check_period(ck, c, arr)
+    if kind == "money":
+        return _check_money(ck, c, arr)
+    if kind == "decimal":
+        return _check_decimal(ck, c, arr)
+    if kind == "rate":
+        return _check_rate(ck, c, arr)
+    if kind == "integer":
+        return _check_integer(ck, c, arr)
+    if kind == "bool":
+        return _check_bool(ck, c, arr)
+    if kind == "uscc":
+        return _check_uscc(ck, c, arr)
+    if kind == "id_number":
+        return _check_id_number(ck, c, arr, today)
+    if kind == "taxpayer_id":
+        return _check_taxpayer_id(ck, c, arr, today)
+    if kind == "invoice_no":
+        return _check_invoice_no(ck, c, arr)
+    raise ValueError(kind)  # pragma: no cover - the feed table names only the kinds above
+
+
+def _required(ck: Checked, c: Column, missing: np.ndarray) -> None:
+    if not c.nullable and missing.any():
+        ck.add(np.nonzero(missing)[0], c.name, f"“{c.name}”（{c.label_zh}）不能为空", f"{c.name} is required")
+
+
+# Kinds whose values are mostly distinct: checked row by row. The others are checked once per distinct
+# value (a column of 3 million invoice lines has a few hundred goods codes or tax rates).
+_ROWWISE = ("money", "datetime")
+
+
+def _by_dictionary(ck: Checked, c: Column, encoded: pa.DictionaryArray, today: date) -> pa.Array:
+    values = _canon_text(encoded.dictionary)
+    idx = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    has = idx >= 0
+    safe = np.where(has, idx, 0)
+    entry_null = ~_mask(pc.is_valid(values)) if len(values) else np.zeros(0, bool)
+    row_null = ~has | (entry_null[safe] if len(values) else True)
+    _required(ck, c, row_null)
+    raw = ck.raw
+    sub_raw = RawTable(raw.feed, raw.path, raw.file_format, raw.encoding, pa.table({c.name: encoded.dictionary}),
+                       np.arange(len(values), dtype=np.int64))
+    sub = Checked(ck.feed, sub_raw, {}, {}, np.zeros(len(values), dtype=bool), [])
+    out = _dispatch(sub, c, values, today)
+    for key, v in sub.extra.items():
+        expanded = v[safe] if len(v) else np.zeros(len(idx), dtype=getattr(v, "dtype", np.int64))
+        if expanded.dtype == bool:
+            expanded = expanded & has
+        elif expanded.dtype == object or expanded.dtype.kind == "U":
+            expanded = np.where(has, expanded, "")
+        else:
+            expanded = np.where(has, expanded, 0)
+        ck.extra[key] = expanded
+    if sub.problems:
+        by_entry: dict[int, list[Problem]] = {}
+        for entry, problem in sub.problems:
+            by_entry.setdefault(entry, []).append(problem)
+        rows = np.nonzero(has & sub.bad[safe])[0]
+        if rows.size:
+            ck.bad[rows] = True
+            raw_values = raw.table.column(c.name).take(pa.array(rows)).to_pylist()
+            file = raw.path.name
+            for r, v in zip(rows.tolist(), raw_values, strict=True):
+                for problem in by_entry.get(int(idx[r]), ()):
+                    ck.problems.append((r, Problem(file, int(raw.lines[r]), problem.column, v, problem.message_zh,
+                                                   problem.message_en)))
+    return pc.take(out, encoded.indices) if len(values) else pa.nulls(len(idx), pa.string())
+
+
 def check_columns(raw: RawTable, today: date | None = None) -> Checked:
     feed = raw.feed
     today = today or datetime.now(SHANGHAI).date()
@@ -644,48 +762,14 @@ def check_columns(raw: RawTable, today: date | None = None) -> Checked:
             source = raw.table.column(c.name).combine_chunks()
         else:
             source = _null_array(n)
+        if n and c.kind not in _ROWWISE and not (c.kind == "invoice_no" and c.key):
+            encoded = pc.dictionary_encode(source)
+            if len(encoded.dictionary) <= max(n // 2, 1):
+                ck.canon[c.name] = _by_dictionary(ck, c, encoded, today)
+                continue
         arr = _canon_text(source) if n else pa.array([], pa.string())
-        if not c.nullable:
-            missing = ~_mask(pc.is_valid(arr)) if n else np.zeros(0, bool)
-            if missing.any():
-                ck.add(np.nonzero(missing)[0], c.name, f"“{c.name}”（{c.label_zh}）不能为空",
-                       f"{c.name} is required")
-        kind = c.kind
-        if kind == "text":
-            out = _check_text(ck, c, arr)
-        elif kind == "phone":
-            out = _check_phone(ck, c, arr)
-        elif kind == "enum":
-            out = _check_enum(ck, c, arr)
-        elif kind == "date":
-            out = _check_date(ck, c, arr)
-        elif kind == "datetime":
-            out = _check_datetime(ck, c, arr)
-        elif kind == "month":
-            out = _check_month(ck, c, arr)
-        elif kind == "period":
-            out = _check_period(ck, c, arr)
-        elif kind == "money":
-            out = _check_money(ck, c, arr)
-        elif kind == "decimal":
-            out = _check_decimal(ck, c, arr)
-        elif kind == "rate":
-            out = _check_rate(ck, c, arr)
-        elif kind == "integer":
-            out = _check_integer(ck, c, arr)
-        elif kind == "bool":
-            out = _check_bool(ck, c, arr)
-        elif kind == "uscc":
-            out = _check_uscc(ck, c, arr)
-        elif kind == "id_number":
-            out = _check_id_number(ck, c, arr, today)
-        elif kind == "taxpayer_id":
-            out = _check_taxpayer_id(ck, c, arr, today)
-        elif kind == "invoice_no":
-            out = _check_invoice_no(ck, c, arr)
-        else:  # pragma: no cover - the feed table names only the kinds above
-            raise ValueError(kind)
-        ck.canon[c.name] = out
+        _required(ck, c, ~_mask(pc.is_valid(arr)) if n else np.zeros(0, bool))
+        ck.canon[c.name] = _dispatch(ck, c, arr, today)
     from .rules import apply_rules
 
     apply_rules(ck)

@@ -21,7 +21,8 @@ from zhishui.core.decorators import capability_required
 from zhishui.core.errors import ValidationFailure
 
 from . import exchange as exchange_figures
-from . import models, pii, search as search_mod, services
+from . import models, pii, services
+from . import search as search_mod
 from .feeds import FEEDS
 from .profile import person_profile, taxpayer_profile
 
@@ -54,9 +55,13 @@ def exchange(request):
     })
 
 
+class _MultipleFiles(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
 class UploadForm(forms.Form):
     files = forms.FileField(label=gettext_lazy("Feed files (CSV, XLSX, Parquet, manifest.json, or a zip of them)"),
-                            widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}))
+                            widget=_MultipleFiles())
     source = forms.CharField(label=gettext_lazy("Providing department"), max_length=100, required=False,
                              help_text=gettext_lazy("Leave empty to use the manifest's or each feed's department."))
     skip_invalid = forms.BooleanField(label=gettext_lazy("Load the valid rows and set the rejected ones aside"),

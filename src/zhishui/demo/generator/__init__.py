@@ -1,7 +1,7 @@
 """``zhishui generate``: a synthetic district that behaves like a real one, in the exchange format.
 
-``generate(config, out_dir)`` writes every feed of /work/shared/EXCHANGE.md (docs/exchange), a
-``manifest.json``, and the planted truth under ``truth/``. The same configuration (seed, scale,
+``generate(config, out_dir)`` writes every feed of the data-exchange format (EXCHANGE.md, version 1),
+a ``manifest.json``, and the planted truth under ``truth/``. The same configuration (seed, scale,
 months, district and reference date) gives byte-identical files. See docs/generator.md.
 """
 
@@ -64,7 +64,7 @@ def build(config: GeneratorConfig, progress: Progress | None = None) -> World:
     inv, lines = invoices.materialize(world, parties, spec)
     del spec
     progress.advance("lines")
-    inv, lines = invoices.add_reds(world, inv, lines)
+    inv, lines = invoices.add_reds(world, parties, inv, lines)
     progress.advance("red invoices")
     province = np.concatenate([np.full(parties.n_local, int(world.district_code[:2])),
                                world.externals.province.astype(np.int64)])
@@ -125,15 +125,15 @@ def _summarise(world: World) -> None:
     top = max(1, len(ranked) // 100)
     inv = world.results["invoices"]
     world.summary.update({
-        "entities": int(len(e)),
+        "entities": len(e),
         "market_entities": int(e.has_uscc.sum()),
         "enterprises": int(((e.kind == 0) & e.has_uscc).sum()),
         "individual_businesses": int(((e.kind == 1) & e.has_uscc).sum()),
-        "external_firms": int(len(world.externals)),
-        "persons": int(len(world.persons)),
-        "invoices": int(len(inv["seller"])),
+        "external_firms": len(world.externals),
+        "persons": len(world.persons),
+        "invoices": len(inv["seller"]),
         "red_invoices": int((inv["red_of"] >= 0).sum()),
-        "invoice_lines": int(len(world.results["lines"]["inv"])),
+        "invoice_lines": len(world.results["lines"]["inv"]),
         "sector_value_added": [round(float(va[normal & (sector == s)].sum() / total_va), 4) for s in (1, 2, 3)],
         "top1_sales_share": round(float(ranked[:top].sum() / ranked.sum()), 4) if len(ranked) else 0.0,
         "median_annual_sales": round(float(np.median(ranked)), 2) if len(ranked) else 0.0,
@@ -144,9 +144,13 @@ def _summarise(world: World) -> None:
 
 def generate_demo(scale: float = 0.1, seed: int = 610303, out_dir: str | Path | None = None,
                   as_of: date | None = None) -> Path:
-    """The demo pipeline's step "generate the demo district": writes the feeds and returns the
-    directory (default ``var/demo-district`` under the working directory)."""
-    out = Path(out_dir) if out_dir is not None else Path("var") / "demo-district"
-    config = GeneratorConfig(scale=scale, seed=seed, as_of=as_of)
-    generate(config, out)
+    """The demo pipeline's step "generate the demo district": writes the feeds (ready for
+    ``zhishui import``) and returns the directory, by default ``<ZHISHUI_VAR_DIR>/demo-district``.
+    The reference date defaults to today, so the demo's year ends with last month."""
+    if out_dir is None:
+        from zhishui.config import var_dir
+
+        out_dir = var_dir() / "demo-district"
+    out = Path(out_dir)
+    generate(GeneratorConfig(scale=scale, seed=seed, as_of=as_of), out)
     return out

@@ -43,34 +43,40 @@ class SchemeParams:
     min_count: int = 1
 
 
-def _scheme(rate: float, base: str = "enterprises", strength: float = 1.0) -> SchemeParams:
-    return SchemeParams(rate=rate, strength=strength, base=base)
+def _p(rate: float, base: str = "enterprises") -> SchemeParams:
+    return SchemeParams(rate=rate, base=base)
+
+
+# Defaults: schemes per 1,000 entities of the base population.
+_RING, _SHELL, _VANISHED, _NO_PURCHASES, _CAP = _p(1.2), _p(3.0), _p(3.0), _p(3.0), _p(3.0)
+_EXPORT, _UNREPORTED, _SPLITTING, _BOUGHT = _p(1.0), _p(2.0, "entities"), _p(1.0, "individual_businesses"), _p(4.0)
+_SEASONAL, _STARTUP, _THIN, _NEAR, _AGENCY = _p(4.0), _p(3.0), _p(4.0), _p(4.0, "individual_businesses"), _p(2.0)
 
 
 @dataclass(frozen=True)
 class Schemes:
     """Planted irregularities (labels in ``truth/labels.csv``); see docs/generator.md."""
 
-    fake_invoicing_ring: SchemeParams = _scheme(1.2)          # 虚开 rings of 3-6 controlled entities
-    shell_company: SchemeParams = _scheme(3.0)                # 空壳: invoicing, no staff, no power
-    vanished: SchemeParams = _scheme(3.0)                     # 走逃失联: burst of invoicing, then gone
-    sales_without_purchases: SchemeParams = _scheme(3.0)      # 进销不匹配
-    invoice_cap: SchemeParams = _scheme(3.0)                  # 顶额开票
-    export_refund_fraud: SchemeParams = _scheme(1.0)          # 骗取出口退税 patterns
-    unreported_sales: SchemeParams = _scheme(2.0, "entities")  # 隐瞒收入
-    turnover_splitting: SchemeParams = _scheme(1.0, "individual_businesses")  # 拆分经营
-    bought_invoices: SchemeParams = _scheme(4.0)              # 虚列成本 (buys invoices)
+    fake_invoicing_ring: SchemeParams = _RING            # 虚开 rings of 3-6 controlled entities
+    shell_company: SchemeParams = _SHELL                 # 空壳: invoicing, no staff, no power
+    vanished: SchemeParams = _VANISHED                   # 走逃失联: burst of invoicing, then gone
+    sales_without_purchases: SchemeParams = _NO_PURCHASES  # 进销不匹配
+    invoice_cap: SchemeParams = _CAP                     # 顶额开票
+    export_refund_fraud: SchemeParams = _EXPORT          # 骗取出口退税 patterns
+    unreported_sales: SchemeParams = _UNREPORTED         # 隐瞒收入
+    turnover_splitting: SchemeParams = _SPLITTING        # 拆分经营
+    bought_invoices: SchemeParams = _BOUGHT              # 虚列成本 (buys invoices)
 
 
 @dataclass(frozen=True)
 class Lookalikes:
     """Legitimate taxpayers that look unusual (``truth/lookalikes.csv``); never labelled irregular."""
 
-    seasonal: SchemeParams = _scheme(4.0)                     # most sales in three months
-    startup: SchemeParams = _scheme(3.0)                      # heavy purchases before first sales
-    thin_margin_trader: SchemeParams = _scheme(4.0)           # genuine trading at 1-3 % margins
-    near_threshold: SchemeParams = _scheme(4.0, "individual_businesses")  # just under the exemption
-    bookkeeping_agency: SchemeParams = _scheme(2.0)           # one clerk is 办税人员 of dozens of firms
+    seasonal: SchemeParams = _SEASONAL                   # most sales in three months
+    startup: SchemeParams = _STARTUP                     # heavy purchases before first sales
+    thin_margin_trader: SchemeParams = _THIN             # genuine trading at 1-3 % margins
+    near_threshold: SchemeParams = _NEAR                 # just under the exemption threshold
+    bookkeeping_agency: SchemeParams = _AGENCY           # one clerk is 办税人员 of dozens of firms
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,8 @@ class Economy:
     other_share: float = 0.015                 # 农民专业合作社 and other organisations
     individual_without_uscc: float = 0.06      # extra 个体户 registered for tax by ID number only
     enterprise_pareto_alpha: float = 1.05      # heavy tail of enterprise sales
-    top1_share_min: float = 0.35               # top 1 % of entities carry at least this share of sales
+    key_taxpayer_share: float = 0.004          # enterprises drawn as key taxpayers (重点税源), 3-20亿 a year
+    top1_share_min: float = 0.4                # top 1 % of sellers carry at least this share of sales
     general_threshold_yuan: float = 5_000_000  # annual sales above this: 一般纳税人
     voluntary_general_enterprise: float = 0.22
     voluntary_general_individual: float = 0.01
@@ -151,8 +158,9 @@ class GeneratorConfig:
         if not 0 < self.scale <= 20:
             raise ValidationFailure("scale", "规模应在0到20之间（1.0为一个完整的区）",
                                     "scale must be in (0, 20]; 1.0 is a full district", self.scale)
-        if not 1 <= self.months <= 36:
-            raise ValidationFailure("months", "月数应在1到36之间", "months must be 1 to 36", self.months)
+        if not 3 <= self.months <= 36:
+            raise ValidationFailure("months", "月数应在3到36之间（至少一个完整季度）",
+                                    "months must be 3 to 36 (at least a full quarter)", self.months)
         if not 0 <= self.seed < 2**63:
             raise ValidationFailure("seed", "随机种子应为非负整数", "seed must be a non-negative integer",
                                     self.seed)

@@ -116,11 +116,15 @@ def add_entities(world: World, kind, ind, stream: str, **fixed) -> np.ndarray:
     cols = draw(world, kind, ind, stream, **{k: fixed.pop(k) for k in keys if k in fixed})
     n = len(kind)
     for key, value in fixed.items():
-        cols[key] = np.asarray(value) * np.ones(n, dtype=np.asarray(value).dtype) if np.ndim(value) == 0 \
-            else np.asarray(value)
+        cols[key] = np.full(n, value) if np.ndim(value) == 0 else np.asarray(value)
     idx = world.entities.append(**cols)
     set_employees(world, idx)
     set_general(world, idx)
+    for key in ("employees", "general", "si_payer"):  # what the caller fixed wins over the defaults
+        if key in fixed:
+            column = getattr(world.entities, key)
+            column[idx] = cols[key]
+            setattr(world.entities, key, column)
     return idx
 
 
@@ -199,6 +203,13 @@ def populate(world: World) -> None:
     cols = draw(world, kind, ind, "base", est=est, closed=closed)
     cols["has_uscc"] = np.arange(n) < n_ent + n_ib
     cols["has_uscc"] |= kind == OTHER
+    cols["si_payer"] &= cols["has_uscc"]  # a business known only by its owner's ID number hires no insured staff
+    # a few key taxpayers (重点税源企业): large manufacturers, builders and traders
+    key_pool = np.flatnonzero((kind == ENTERPRISE) & np.isin(cat.section[ind], ["C", "E", "F"]) & (closed >= NEVER)
+                              & (est < world.span_start - 3 * 365))
+    n_key = min(len(key_pool), max(1, round(econ.key_taxpayer_share * n_ent)))
+    key = rng.choice(key_pool, size=n_key, replace=False) if n_key else np.array([], dtype=np.int64)
+    cols["revenue"][key] = rng.uniform(3e8, 2e9, size=n_key) * np.where(cat.section[ind[key]] == "C", 1.0, 0.4)
     idx = world.entities.append(**cols)
     _calibrate(world, idx)
     set_employees(world, idx)
@@ -302,7 +313,7 @@ def _usccs(world: World, head: np.ndarray, region6: np.ndarray, est: np.ndarray,
 
 def identify(world: World) -> None:
     """USCCs, names, addresses, phones, capital, and the persons and relations of every entity."""
-    e, cat = world.entities, world.cat
+    e = world.entities
     rng = world.rng("identify")
     n = len(e)
     heads = np.where(e.kind == ENTERPRISE, "91", np.where(e.kind == INDIVIDUAL, "92", "93"))

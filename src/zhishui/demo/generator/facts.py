@@ -63,7 +63,7 @@ def utility_invoices(world: World, parties: flows.Parties) -> dict:
         sel = u[key] > 0
         ent, month, qty = u["entity"][sel], u["month"][sel], u[key][sel]
         industrial = np.isin(world.cat.section[e.ind[ent]], ["B", "C", "D"])
-        unit = price * np.where(industrial, 0.92, 1.0) * (1 if key == "kwh" else 1)
+        unit = price * np.where(industrial, 0.92, 1.0)
         amount = np.maximum(np.round(qty / (1 if key == "kwh" else 10) * unit * 100), 1).astype(np.int64)
         last = world.month_start[month + 1] - 1
         day = np.minimum(last - rng.integers(0, 4, size=len(ent)), parties.closed[ent])
@@ -235,7 +235,8 @@ def property_holdings(world: World) -> None:
         "land_area": np.concatenate([area, np.round(p_area * 0.3, 2)]),
         "grade": np.concatenate([grade, rng.integers(1, 5, size=n_p)]),
         "value": np.concatenate([value, p_value]),
-        "rent": np.concatenate([rent, np.round(p_value / 100 * rng.uniform(0.04, 0.07, size=n_p)).astype(np.int64) * 100]),
+        "rent": np.concatenate([rent, np.round(p_value / 100 * rng.uniform(0.04, 0.07, size=n_p)).astype(np.int64)
+                                * 100]),
         "acquired": np.concatenate([acquired, world.span_start - rng.integers(200, 7000, size=n_p)]),
         "property": _property_ids(world, rng, k + n_p, np.concatenate([land, np.zeros(n_p, dtype=bool)])),
     }
@@ -282,7 +283,8 @@ def social_insurance(world: World) -> None:
     rng = world.rng("facts:social_insurance")
     n, m = len(e), world.n_months
     emp = (rel.role == EMPLOYEE) & e.si_payer[rel.entity]
-    ent, start, end, wage = rel.entity[emp], rel.start[emp].astype(np.int64), rel.end[emp].astype(np.int64), rel.wage[emp]
+    ent, wage = rel.entity[emp], rel.wage[emp]
+    start, end = rel.start[emp].astype(np.int64), rel.end[emp].astype(np.int64)
     count = np.zeros((n, m), dtype=np.int64)
     base = np.zeros((n, m), dtype=np.int64)
     for k in range(m):

@@ -19,7 +19,6 @@ from .people import ROLES
 from .world import World
 from .writer import (
     _join,
-    _mask,
     dates,
     datetimes,
     fixed,
@@ -233,14 +232,15 @@ def _invoices(world: World, out: Path, t: Tables, progress) -> dict:
     anonymous = (inv["buyer"] < 0) & (inv["person"] < 0)
     red_of = inv["red_of"]
     blue = np.maximum(red_of, 0)
+    numbers = _number(head, seq)  # built once, taken by invoices, red_of and lines
     files = {}
     files["invoices"] = write_feed(
         out / "invoices.csv", HEADERS["invoices"], n,
-        lambda i: [_number(head[i], seq[i]), take(INVOICE_TYPE, inv["special"][i].astype(np.int64)),
+        lambda i: [take(numbers, i), take(INVOICE_TYPE, inv["special"][i].astype(np.int64)),
                    datetimes(inv["day"][i], inv["sec"][i]), take(t.party_id, inv["seller"][i]),
                    take(t.buyer_id, buyer[i], null=anonymous[i]), take(t.buyer_name, buyer[i]),
                    money(inv["amount"][i]), money(inv["tax"][i]), take(INVOICE_STATUS, inv["status"][i]),
-                   _mask_number(head[blue[i]], seq[blue[i]], red_of[i] < 0), dates(inv["confirm"][i])],
+                   take(numbers, blue[i], null=red_of[i] < 0), dates(inv["confirm"][i])],
         order=order)
     progress.advance("invoices")
     nl = inv["nl"]
@@ -251,17 +251,13 @@ def _invoices(world: World, out: Path, t: Tables, progress) -> dict:
     goods = lines["goods"]
     files["invoice_lines"] = write_feed(
         out / "invoice_lines.csv", HEADERS["invoice_lines"], len(line_order),
-        lambda i: [_number(head[line_inv[i]], seq[line_inv[i]]), integers(line_no[i]),
+        lambda i: [take(numbers, line_inv[i]), integers(line_no[i]),
                    take(t.goods_code, goods[i]), take(t.goods_item, goods[i]), take(t.goods_unit, goods[i]),
                    fixed(lines["qty"][i], 3, trim=True), fixed(lines["unit_price"][i], 6, trim=True),
                    money(lines["amount"][i]), fixed(np.asarray(lines["rate"][i]) // 100, 2), money(lines["tax"][i])],
         order=line_order)
     progress.advance("invoice lines")
     return files
-
-
-def _mask_number(head, seq, null) -> pa.Array:
-    return _mask(_number(head, seq), null)
 
 
 def _returns(world: World, out: Path, t: Tables) -> dict:

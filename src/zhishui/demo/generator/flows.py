@@ -114,6 +114,19 @@ def draw_rows(rng: np.random.Generator, weights: np.ndarray, owners: np.ndarray,
     return out
 
 
+def fit_to_plan(owner: np.ndarray, month: np.ndarray, amount: np.ndarray, plan_yuan: np.ndarray) -> np.ndarray:
+    """Rescale amounts (fen) so each owner's invoices of a month add up to its plan for that month:
+    the invoice sizes stay random, the monthly totals follow the economy (and stay under thresholds)."""
+    if not len(owner):
+        return amount
+    m = plan_yuan.shape[1]
+    key = owner * m + month.astype(np.int64)
+    got = np.bincount(key, weights=amount, minlength=plan_yuan.size)
+    want = plan_yuan.reshape(-1) * 100
+    factor = np.where(got > 0, want / np.maximum(got, 1), 0)
+    return np.maximum(np.floor(amount * factor[key]), 100).astype(np.int64)
+
+
 def partner_sets(rng: np.random.Generator, groups: np.ndarray, sizes: np.ndarray, candidates) -> tuple:
     """For each owner, ``sizes[o]`` partners drawn from ``candidates(group) -> (indices, weights)``.
 
@@ -214,6 +227,7 @@ def local_and_consumer(world: World, parties: Parties, targets: tuple[int, int])
     month = draw_rows(rng, business, owner)
     mean = np.where(n_b > 0, v_b / np.maximum(n_b, 1), 0)[owner]
     amount = np.maximum(np.round(mean * rng.lognormal(-0.245, 0.7, size=len(owner)) * 100), 100).astype(np.int64)
+    amount = fit_to_plan(owner, month, amount, business)
     cap = (p["purchases"].sum(axis=1)) ** 0.8
     ext_cap = x.capacity
 
@@ -260,6 +274,7 @@ def local_and_consumer(world: World, parties: Parties, targets: tuple[int, int])
     month_c = draw_rows(rng, consumer, owner_c)
     mean_c = np.where(n_c > 0, v_c / np.maximum(n_c, 1), 0)[owner_c]
     amount_c = np.maximum(np.round(mean_c * rng.lognormal(-0.32, 0.8, size=len(owner_c)) * 100), 100)
+    amount_c = fit_to_plan(owner_c, month_c, amount_c, consumer)
     day_c = days_in(world, month_c.astype(np.int64), parties.est[owner_c], parties.closed[owner_c],
                     rng.random(len(owner_c)))
     named = rng.random(len(owner_c)) < world.config.economy.b2c_named_buyer_share
@@ -289,6 +304,7 @@ def incoming(world: World, parties: Parties, bought: np.ndarray, target: int) ->
     month = draw_rows(rng, need, owner)
     mean = np.where(count > 0, v / np.maximum(count, 1), 0)[owner]
     amount = np.maximum(np.round(mean * rng.lognormal(-0.245, 0.7, size=len(owner)) * 100), 100).astype(np.int64)
+    amount = fit_to_plan(owner, month, amount, need)
     unrelated = np.zeros(n, dtype=bool)
     for i in world.override("unrelated_inputs"):
         unrelated[i] = True

@@ -109,17 +109,20 @@ def materialize(world: World, parties: Parties, sp: dict[str, np.ndarray]) -> tu
     return invoices, lines
 
 
-def add_reds(world: World, inv: dict, lines: dict) -> tuple[dict, dict]:
-    """Red invoices: full or partial reversals of some blue invoices, issued days to weeks later."""
+def add_reds(world: World, parties: Parties, inv: dict, lines: dict) -> tuple[dict, dict]:
+    """Red invoices: full or partial reversals of some blue invoices, issued days to weeks later
+    while both parties still exist."""
     econ = world.config.economy
     rng = world.rng("invoices:red")
     n = len(inv["seller"])
-    eligible = ~np.isin(inv["flow"], [POWER, WATER]) & (inv["day"] <= world.span_end - 2)
+    last = np.minimum(world.span_end, parties.closed[inv["seller"]])
+    last = np.minimum(last, np.where(inv["buyer"] >= 0, parties.closed[np.maximum(inv["buyer"], 0)], last))
+    eligible = ~np.isin(inv["flow"], [POWER, WATER]) & (inv["day"] <= last - 2)
     pick = np.flatnonzero(eligible & (rng.random(n) < econ.red_rate))
     if not len(pick):
         return inv, lines
     lag = 1 + np.minimum(rng.geometric(1 / 12, size=len(pick)), 90)
-    red_day = np.minimum(inv["day"][pick] + lag, world.span_end)
+    red_day = np.minimum(inv["day"][pick] + lag, last[pick])
     nl = inv["nl"][pick]
     start = inv["line_start"][pick]
     last = start + nl - 1

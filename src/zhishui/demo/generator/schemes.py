@@ -12,13 +12,11 @@ docs/generator.md for what each kind looks like.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from . import flows
 from .config import SchemeParams
-from .entities import ABNORMAL, ACTIVE, DILIGENT, DELINQUENT, REVOKED, add_entities
+from .entities import ABNORMAL, DELINQUENT, DILIGENT, REVOKED, add_entities
 from .flows import SEASON_NAMES, spec
 from .industries import GOODS_INDEX, INDEX
 from .people import EMPLOYEE
@@ -224,7 +222,7 @@ def _vanished(p: Planter, count: int, strength: float) -> None:
     mask = p.steady() & (e.kind == ENTERPRISE) & e.general & goods & (e.revenue < 8e7)
     chosen = p.pick(rng, mask, count, fallback=p.steady() & (e.kind == ENTERPRISE))
     for i in chosen:
-        v = int(rng.integers(max(3, p.m // 2), p.m))
+        v = int(rng.integers(max(2, p.m // 2), p.m))
         first = max(0, v - 3)
         mult = np.ones(p.m)
         mult[first:v] = 1 + strength * rng.uniform(3, 7)
@@ -608,4 +606,3 @@ def describe(world: World) -> dict:
 
 
 __all__ = ["after_identify", "describe", "expected_count", "label_rows", "plant", "specs"]
-_ = (dataclasses, ACTIVE)

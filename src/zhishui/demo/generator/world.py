@@ -29,10 +29,6 @@ def day_number(d: date) -> int:
     return int(np.datetime64(d, "D").astype(np.int64))
 
 
-def day_date(n: int) -> date:
-    return np.datetime64(int(n), "D").astype(date)
-
-
 class Columns:
     """A table as named numpy columns of equal length; ``append`` adds rows to every column."""
 

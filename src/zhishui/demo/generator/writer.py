@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -37,16 +37,17 @@ def _mask(arr: pa.Array, null: np.ndarray | None) -> pa.Array:
 
 
 def fixed(values: np.ndarray, decimals: int, *, trim: bool = False, null: np.ndarray | None = None) -> pa.Array:
-    """Integers scaled by 10**decimals as decimal strings: fixed(12345, 2) -> "123.45"."""
+    """Integers scaled by 10**decimals as decimal strings: fixed(12345, 2) -> "123.45".
+
+    The integers become an Arrow decimal128 array (the same 16-byte words, sign-extended) whose
+    cast to string is exact, so no float is ever involved."""
     v = np.asarray(values, dtype=np.int64)
-    neg = v < 0
-    a = np.abs(v)
-    whole = pa.array(a // 10**decimals).cast(pa.string())
-    sign = pc.if_else(pa.array(neg), "-", "")
     if decimals == 0:
-        return _mask(_join(sign, whole), null)
-    frac = pc.utf8_lpad(pa.array(a % 10**decimals).cast(pa.string()), width=decimals, padding="0")
-    out = _join(sign, whole, pa.scalar("."), frac)
+        return _mask(pa.array(v).cast(pa.string()), null)
+    words = np.empty((len(v), 2), dtype=np.int64)
+    words[:, 0] = v
+    words[:, 1] = v >> 63
+    out = pa.Array.from_buffers(pa.decimal128(38, decimals), len(v), [None, pa.py_buffer(words)]).cast(pa.string())
     if trim:
         out = pc.utf8_rtrim(pc.utf8_rtrim(out, characters="0"), characters=".")
     return _mask(out, null)
@@ -74,12 +75,6 @@ def datetimes(days: np.ndarray, secs: np.ndarray, null: np.ndarray | None = None
     out = _join(day, pa.scalar("T"), _two(s // 3600), pa.scalar(":"), _two(s // 60 % 60), pa.scalar(":"),
                 _two(s % 60), pa.scalar("+08:00"))
     return _mask(out, null if null is not None else d < 0)
-
-
-def strings(values, null: np.ndarray | None = None) -> pa.Array:
-    arr = pa.array(np.asarray(values).astype(str).tolist() if np.asarray(values).dtype == object
-                   else np.asarray(values), type=pa.string())
-    return _mask(arr, null)
 
 
 def table(values) -> pa.Array:
@@ -112,7 +107,7 @@ class FeedWriter:
         self.tmp = path.with_name(path.name + ".tmp")
         self.header = header
         self.rows = 0
-        self.fh = open(self.tmp, "wb")  # noqa: SIM115 - closed in close()
+        self.fh = open(self.tmp, "wb")
         self.fh.write((",".join(header) + "\n").encode())
 
     def write(self, columns: list[pa.Array]) -> None:
@@ -161,8 +156,3 @@ def write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
-
-
-def chunks(n: int, size: int = CHUNK) -> Iterator[slice]:
-    for s in range(0, n, size):
-        yield slice(s, min(s + size, n))

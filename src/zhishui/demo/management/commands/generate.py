@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="output directory (created if missing)")
         parser.add_argument("--scale", type=float, default=None, help="1.0 = a full district year (default 1.0)")
         parser.add_argument("--seed", type=int, default=None, help="random seed (default 610303)")
-        parser.add_argument("--months", type=int, default=None, help="months of activity (default 12)")
+        parser.add_argument("--months", type=int, default=None, help="months of activity, 3 to 36 (default 12)")
         parser.add_argument("--district", default=None, help="six-digit district code (default 610303 金台区)")
         parser.add_argument("--as-of", dest="as_of", default=None,
                             help="reference date YYYY-MM-DD; the span ends with the month before it (default today)")

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         p = sub.add_parser("prefill", help="batch pre-fill of the returns of every taxpayer for a month")
         p.add_argument("--period", required=True, help="tax period YYYY-MM (the month just ended)")
         p.add_argument("--job", type=int, help="id of a queued PrefillJob to run (set by the web page)")
+        p.add_argument("--no-quarterly", action="store_true",
+                       help="in a quarter's last month, do not pre-fill the quarterly CIT and property returns")
         sub.add_parser("reminders", help="send the filing and payment reminders due today")
         n = sub.add_parser("non-filers", help="CSV of taxpayers who have not filed the VAT return of a month")
         n.add_argument("--period", required=True)
@@ -32,7 +34,8 @@ class Command(BaseCommand):
         try:
             if step == "prefill":
                 job = PrefillJob.objects.get(pk=options["job"]) if options.get("job") else None
-                job = services.batch_prefill(options["period"], job=job, by="pipeline")
+                job = services.batch_prefill(options["period"], job=job, by="pipeline",
+                                             quarterly=not options.get("no_quarterly"))
                 self.stdout.write(f"预填完成 / pre-filled: {job.done} returns for {job.period} "
                                   f"({job.failed} with problems) in {job.seconds:.1f} s")
             elif step == "reminders":

@@ -1,0 +1,331 @@
+"""Benchmark the e-invoice service on SQLite and PostgreSQL.
+
+    PYTHONPATH=src .venv/bin/python bench/invoicing.py                  # both databases, 15 s per measurement
+    PYTHONPATH=src .venv/bin/python bench/invoicing.py --db sqlite --seconds 5
+
+For each database, in a database of its own (a temporary SQLite file in WAL mode as the product
+configures it; a new PostgreSQL database on the server of ZHISHUI_BENCH_PG, default
+postgres://postgres@127.0.0.1:5432/postgres), and in the same run:
+
+* the physical baseline: a bare single-row INSERT with its COMMIT through the same Django connection;
+* issuing through the service function (one invoice per transaction: checked, numbered, SM3-hashed,
+  SM2-signed, chained, audited and committed), without and with an idempotency key, and in batches;
+* issuing through the HTTP API served by gunicorn with 2 sync workers (the configuration of
+  ``zhishui serve``), with 4 client threads;
+* public verification (POST /api/v1/invoicing/verify) against a trivial endpoint of the same server
+  (GET /api/v1/invoicing/health): requests per second and p99 latency.
+
+Goals (issue 6): issuing ≥ 50 % of the bare-insert rate; verification ≥ 50 % of the trivial endpoint.
+The taxpayer registry of the run is a fixed in-process provider (``parties.use_provider``), so the
+benchmark does not depend on registry data. Results with machine info go to bench/results/invoicing.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for entry in (str(ROOT / "src"), str(ROOT)):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/postgres"
+CLIENTS = 4
+
+
+# --- the taxpayers of the run ------------------------------------------------------------------------------
+
+def _parties():
+    from zhishui.core.identifiers import uscc_check_char
+    from zhishui.invoicing.parties import Party
+
+    def uscc(n):
+        body = f"91610303{n:09d}"
+        return body + uscc_check_char(body)
+
+    seller, buyer = uscc(1), uscc(2)
+    return seller, buyer, {seller: Party(seller, "宝鸡金台精密机械有限公司", "normal", "general", "C3311", "610303001"),
+                           buyer: Party(buyer, "宝鸡渭滨商贸有限公司", "normal", "general", "F5191", "610303002")}
+
+
+_PROVIDER: list = []
+
+
+def _install_parties():
+    from zhishui.invoicing import parties
+
+    _seller, _buyer, table = _parties()
+    cm = parties.use_provider(table.get)
+    cm.__enter__()  # for the whole process (kept referenced, or the generator would be closed)
+    _PROVIDER.append(cm)
+
+
+def server_app():
+    """The WSGI application gunicorn serves: zhishui's own, with the run's taxpayers."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhishui.settings")
+    import django
+
+    django.setup()
+    _install_parties()
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+def _request(seller: str, buyer: str) -> dict:
+    return {"kind": "special", "buyer": {"id": buyer, "name": "宝鸡渭滨商贸有限公司"},
+            "lines": [{"goods_code": "3040201010000000000", "name": "软件开发服务", "unit": "项", "quantity": "2",
+                       "unit_price": "500", "amount": "1000.00", "tax_rate": "0.06"}], "remark": "benchmark"}
+
+
+# --- measurements (in a worker process bound to one database) ------------------------------------------------
+
+def _sustained(fn, seconds: float) -> dict:
+    fn()  # warm-up
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        fn()
+        count += 1
+    elapsed = time.perf_counter() - started
+    return {"operations": count, "seconds": round(elapsed, 2), "per_second": round(count / elapsed, 1)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _http(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _load(port: int, make_request, seconds: float, clients: int = CLIENTS) -> dict:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client(n: int) -> None:
+        rng = random.Random(n)
+        mine, codes = [], {}
+        while time.perf_counter() < stop:
+            method, path, body, headers = make_request(rng)
+            t = time.perf_counter()
+            status, _ = _http(port, method, path, body, headers)
+            mine.append(time.perf_counter() - t)
+            codes[status] = codes.get(status, 0) + 1
+        with lock:
+            latencies.extend(mine)
+            for k, v in codes.items():
+                statuses[k] = statuses.get(k, 0) + v
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0
+    return {"requests": len(latencies), "seconds": round(elapsed, 2), "per_second": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(statistics.median(latencies) * 1000, 2) if latencies else None,
+            "p99_ms": round(p99 * 1000, 2), "statuses": statuses, "clients": clients}
+
+
+def worker(seconds: float) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhishui.settings")
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from zhishui.core.api_auth import issue_token
+    from zhishui.core.models import User
+    from zhishui.invoicing import credit, services
+
+    _install_parties()
+    seller, buyer, _table = _parties()
+    data = _request(seller, buyer)
+    services.issue(seller_id=seller, data=data)
+    credit.adjust(seller, kind="permanent", amount="900000000000", reason="benchmark")
+    out: dict = {"vendor": connection.vendor}
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SHOW server_version")
+            out["server_version"] = cur.fetchone()[0]
+            cur.execute("SHOW synchronous_commit")
+            out["synchronous_commit"] = cur.fetchone()[0]
+            cur.execute("CREATE TABLE bench_bare (id bigserial PRIMARY KEY, payload text, at timestamptz)")
+        else:
+            out["server_version"] = sqlite3.sqlite_version
+            cur.execute("PRAGMA journal_mode")
+            out["journal_mode"] = cur.fetchone()[0]
+            cur.execute("PRAGMA synchronous")
+            out["synchronous"] = cur.fetchone()[0]
+            cur.execute("CREATE TABLE bench_bare (id integer PRIMARY KEY, payload text, at text)")
+
+    def bare():
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("INSERT INTO bench_bare (payload, at) VALUES (%s, %s)", ["x" * 100, timezone.now()])
+
+    counter = iter(range(10**9))
+    out["bare_insert"] = _sustained(bare, seconds)
+    out["issue_service"] = _sustained(lambda: services.issue(seller_id=seller, data=data), seconds)
+    out["issue_service_idempotent"] = _sustained(
+        lambda: services.issue(seller_id=seller, data=data, idempotency_key=f"bench-{next(counter)}"), seconds)
+    batch = [data] * 50
+    result = _sustained(lambda: services.issue_batch(seller_id=seller, invoices=batch), seconds)
+    result["invoices_per_second"] = round(result["per_second"] * len(batch), 1)
+    out["issue_service_batch_50"] = result
+    out["issue_ratio_to_bare"] = round(out["issue_service"]["per_second"] / out["bare_insert"]["per_second"], 3)
+
+    user = User.objects.create_user("bench_seller", password="Bench-Passw0rd!", taxpayer_id=seller)
+    from django.contrib.auth.models import Group
+
+    user.groups.set(Group.objects.filter(name="taxpayer"))
+    _token, raw = issue_token(user, "bench")
+    numbers = list(__import__("zhishui.invoicing.models", fromlist=["Invoice"]).Invoice.objects
+                   .values_list("number", "issued_at", "total")[:2000])
+    connection.close()
+
+    port = _free_port()
+    env = dict(os.environ, ZHISHUI_VERIFY_RATE_LIMIT="0", ZHISHUI_ALLOWED_HOSTS="127.0.0.1,localhost")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "invoicing:server_app()", "--chdir",
+                               str(ROOT / "bench"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                               "--log-level", "warning", "--timeout", "120"], env=env, cwd=ROOT)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if _http(port, "GET", "/api/v1/invoicing/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.3)
+        body = json.dumps(data).encode()
+        issue_headers = {"Authorization": f"Bearer {raw}", "Content-Type": "application/json"}
+        out["issue_http"] = _load(port, lambda rng: ("POST", "/api/v1/invoicing/invoices", body, issue_headers),
+                                  seconds)
+        out["trivial_http"] = _load(port, lambda rng: ("GET", "/api/v1/invoicing/health", None, {}), seconds)
+
+        def verify_request(rng):
+            number, issued_at, total = rng.choice(numbers)
+            payload = {"number": number, "date": timezone.localtime(issued_at).date().isoformat(),
+                       "total": f"{total:.2f}"}
+            return "POST", "/api/v1/invoicing/verify", json.dumps(payload).encode(), {
+                "Content-Type": "application/json"}
+
+        out["verify_http"] = _load(port, verify_request, seconds)
+        out["verify_ratio_to_trivial"] = round(out["verify_http"]["per_second"] / out["trivial_http"]["per_second"], 3)
+        out["issue_http_ratio_to_bare"] = round(out["issue_http"]["per_second"] / out["bare_insert"]["per_second"], 3)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return out
+
+
+# --- the driver ---------------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    import django
+    import gmssl_pyx  # noqa: F401 - the SM2 implementation in use
+    import psycopg
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": mem, "python": platform.python_version(),
+            "django": django.__version__, "psycopg": psycopg.__version__, "platform": platform.platform(),
+            "load_average_before": [round(x, 2) for x in os.getloadavg()]}
+
+
+def _run_on(db: str, seconds: float) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHISHUI_")}
+    tmp = Path(tempfile.mkdtemp(prefix="zhishui-bench-"))
+    env.update({"ZHISHUI_VAR_DIR": str(tmp), "ZHISHUI_SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
+                "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "DJANGO_SETTINGS_MODULE": "zhishui.settings",
+                "ZHISHUI_OTP_REQUIRED": "0"})
+    admin, name = os.environ.get("ZHISHUI_BENCH_PG", PG_DEFAULT), None
+    if db == "postgres":
+        import psycopg
+
+        name = f"zs_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        env["ZHISHUI_DATABASE_URL"] = admin.rsplit("/", 1)[0] + "/" + name
+    try:
+        subprocess.run([sys.executable, "-m", "zhishui", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
+        done = subprocess.run([sys.executable, __file__, "--worker", "--seconds", str(seconds)], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"the {db} worker failed:\n{done.stderr[-4000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        if name:
+            import psycopg
+
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--results", default=str(ROOT / "bench" / "results" / "invoicing.json"))
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.seconds), ensure_ascii=False))
+        return
+    result = {"benchmark": "invoicing", "date": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": machine(),
+              "seconds_per_measurement": args.seconds, "goals": {"issue_ratio_to_bare": 0.5,
+                                                                  "verify_ratio_to_trivial": 0.5}, "runs": {}}
+    for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
+        print(f"== {db}", file=sys.stderr, flush=True)
+        result["runs"][db] = _run_on(db, args.seconds)
+        print(json.dumps(result["runs"][db], ensure_ascii=False, indent=1), file=sys.stderr, flush=True)
+    Path(args.results).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"written {args.results}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
