@@ -288,7 +288,8 @@ def child(directory: Path, requests: int, heavy: str) -> dict:
     seconds = time.perf_counter() - started
     peak = _peak_mb()
     assert report.status == "ok", [p.text() for f in report.files for p in f.problems[:5]]
-    files = {f.feed: {"rows": f.rows_read, "inserted": f.inserted, "seconds": round(f.seconds, 3)} for f in report.files}
+    files = {f.feed: {"rows": f.rows_read, "inserted": f.inserted, "seconds": round(f.seconds, 3), "phases": f.phases}
+             for f in report.files}
     invoice_rows = files["invoices"]["rows"] + files["invoice_lines"]["rows"]
     invoice_seconds = files["invoices"]["seconds"]  # invoices and lines are loaded together; each reports the pair
     from zhishui.registry import dbwrite

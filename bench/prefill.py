@@ -7,8 +7,10 @@ For each database (SQLite in WAL mode, PostgreSQL), in a fresh database:
   * times the baseline: one bare aggregation query, the sum of amount and tax by seller and rate over
     the month's invoice lines;
   * times ``zhishui.filing.services.batch_prefill`` for the month (the same code as
-    ``zhishui pipeline prefill``): reads both invoice sources, computes every return with the law
-    calculators, stores each return with its pre-fill version and cell traces.
+    ``zhishui pipeline prefill --no-quarterly``): reads both invoice sources, computes every return with the
+    law calculators, stores each return with its pre-fill version and cell traces. The month is September,
+    which ends a quarter, so every taxpayer owes a VAT return: general taxpayers for the month, small-scale
+    taxpayers for the quarter (whose only invoices are September's).
 
 Writes bench/results/prefill.json with the machine information.
 
@@ -32,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "prefill.json"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_DB = "zhishui_bench_prefill"
-PERIOD = "2026-08"
+PERIOD = "2026-09"  # ends a quarter: general taxpayers file the month, small-scale ones the quarter
 
 
 def machine() -> dict:
@@ -100,14 +102,14 @@ def run_one(db: str, taxpayers: int, invoices: int, seed: int) -> dict:
         for _k in range(invoices):
             n += 1
             buyer = people[rng.randrange(taxpayers)]
-            day = rng.randint(1, 31)
-            issued = timezone.make_aware(datetime.datetime(2026, 8, day, 10))
+            day = rng.randint(1, 30)
+            issued = timezone.make_aware(datetime.datetime(2026, 9, day, 10))
             lines = []
             for ln in range(rng.randint(1, 3)):
                 amount = Decimal(rng.randint(100, 5_000_000)) / 100
                 rate = Decimal(rng.choice(rates[general]))
                 lines.append((ln + 1, rng.choice("13"), amount, rate, (amount * rate).quantize(Decimal("0.01"))))
-            confirmed = date(2026, 8, min(day + 3, 31)) if general and rng.random() < 0.7 else None
+            confirmed = date(2026, 9, min(day + 3, 30)) if general and rng.random() < 0.7 else None
             inv_rows.append(ImportedInvoice(
                 invoice_no=f"26610{n:015d}", invoice_type="special" if general else "ordinary", issued_at=issued,
                 month=PERIOD, seller=seller, buyer=buyer, buyer_name=buyer.name,
@@ -146,9 +148,9 @@ def run_one(db: str, taxpayers: int, invoices: int, seed: int) -> dict:
     bare_runs = [bare() for _ in range(3)]
     bare_s = min(r[0] for r in bare_runs)
     start = time.perf_counter()
-    job = services.batch_prefill(PERIOD, on=date(2026, 9, 20), by="bench")
+    job = services.batch_prefill(PERIOD, on=date(2026, 10, 20), by="bench", quarterly=False)
     prefill_s = time.perf_counter() - start
-    returns = Return.objects.filter(period=PERIOD).count()
+    returns = Return.objects.filter(period__in=[PERIOD, "2026-Q3"]).count()
     # Spot check: the pre-filled output of every general taxpayer equals the bare aggregation.
     bare_by = {}
     for r in (ImportedInvoiceLine.objects.filter(invoice__month=PERIOD, invoice__seller__registration__vat_status=

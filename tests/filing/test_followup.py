@@ -47,16 +47,20 @@ def test_non_filers_match_a_direct_query():
     factory.historical_return(filed_feed, "2026-09")
     factory.historical_return(missing, "2026-09", filed=False)
     rows = followup.non_filers(Period.month(2026, 9))
+    from django.db.models import Q
+
     from zhishui.registry.models import TaxRegistration, TaxReturn
 
-    expected = set(TaxRegistration.objects.filter(vat_status__in=["general", "small_scale"], registered_on__lte=
-                                                  date(2026, 9, 30)).exclude(state="deregistered")
-                   .exclude(taxpayer__tax_id__in=Return.objects.filter(period="2026-09", status="filed")
+    def not_filed(vat_status: str, period: str) -> set[str]:
+        return set(TaxRegistration.objects.filter(vat_status=vat_status, registered_on__lte=date(2026, 9, 30))
+                   .exclude(state="deregistered")
+                   .exclude(taxpayer__tax_id__in=Return.objects.filter(period=period, status="filed")
                             .values("taxpayer_id"))
-                   .exclude(taxpayer__in=TaxReturn.objects.filter(period="2026-09", tax_type="vat")
+                   .exclude(taxpayer__in=TaxReturn.objects.filter(Q(period=period), tax_type="vat")
                             .exclude(filed_key="").values("taxpayer"))
                    .values_list("taxpayer__tax_id", flat=True))
-    assert {r["taxpayer_id"] for r in rows} == expected == {missing.tax_id, small.tax_id}
+
+    expected = not_filed("general", "2026-09") | not_filed("small_scale", "2026-Q3")
     assert [r["taxpayer_id"] for r in followup.non_filers(Period.month(2026, 9), street="610303002")] == [
         small.tax_id]
 
@@ -101,20 +105,23 @@ def test_batch_prefill_for_the_district_and_the_pipeline_command(capsys):
     services.prefill_return(c.tax_id, "vat_general", "2026-09", on=ON)  # already proposed: left alone
     job = services.batch_prefill("2026-09", on=ON)
     assert job.status == "done" and job.total == 3 and job.done == 3 and job.failed == 0
+    assert Return.objects.get(taxpayer_id=b.tax_id, form="vat_small_scale").values["sales_3_special"] == "5000.00"
     single = services.propose("vat_general", services.parties.profile(a.tax_id), Period.month(2026, 9))[0]
     batch = Return.objects.get(taxpayer_id=a.tax_id, period="2026-09")
     assert batch.values["sales_13_goods"] == "1000.00" and batch.values["line_12"] == "13.00"
     assert services._cells("vat_general", single) == Prefill.objects.get(ret=batch).cells
     assert present.trace(batch, "line_12")["invoices"][0]["direction"] == "input"
-    assert Return.objects.get(taxpayer_id=b.tax_id, period="2026-09").form == "vat_small_scale"
+    assert Return.objects.get(taxpayer_id=b.tax_id, form="vat_small_scale").period == "2026-Q3"  # quarterly
     assert list(Return.objects.filter(period="2026-Q3", form="property_behaviour")
                 .values_list("taxpayer_id", flat=True)) == [a.tax_id]  # the only property holder
     assert Return.objects.filter(period="2026-Q3", form="cit_quarterly").count() == 3
-    assert Return.objects.filter(period="2026-09").count() == 3
+    assert Return.objects.filter(period="2026-09").count() == 2
     call_command("pipeline", "prefill", "--period", "2026-09")
     assert "pre-filled" in capsys.readouterr().out
-    assert Return.objects.filter(period="2026-09").count() == 3
-    assert PrefillJob.objects.count() == 2
+    assert Return.objects.filter(period__in=["2026-09", "2026-Q3"], form__startswith="vat").count() == 3
+    # In a month that does not end a quarter only the general taxpayers owe a return.
+    assert services.batch_prefill("2026-08", on=ON).total == 2
+    assert PrefillJob.objects.count() == 3
     with pytest.raises(SystemExit):
         call_command("pipeline", "prefill", "--period", "2999-01")
 
@@ -164,3 +171,16 @@ def test_property_and_behaviour_prefill_from_holdings_transactions_and_invoices(
     with pytest.raises(Exception) as exc:
         services.file_return(seller, request=request, on=ON)
     assert exc.value.errors[0].field == "lat_land_cost"
+
+
+def test_pipeline_reminders_and_non_filers_commands(capsys, monkeypatch):
+    missing = factory.taxpayer(1)
+    monkeypatch.setattr(services, "today", lambda: date(2026, 10, 23))
+    call_command("pipeline", "non-filers", "--period", "2026-09")
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("taxpayer_id,") and missing.tax_id in out and "2026-10-22" in out
+    call_command("pipeline", "reminders")
+    assert "1" in capsys.readouterr().out
+    assert Reminder.objects.get().kind == "overdue"
+    with pytest.raises(SystemExit):
+        call_command("pipeline", "non-filers", "--period", "2026-13")

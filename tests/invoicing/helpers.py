@@ -30,7 +30,7 @@ PARTIES = {
 
 SOFTWARE = "3040201010000000000"  # *信息技术服务*软件开发服务, 6 %
 CATERING = "3070401000000000000"  # *餐饮服务*, 6 %
-STEEL = "1990200100000000000"  # illustrative goods code, 13 %
+STEEL = "1990230100000000000"  # illustrative goods code *钢材*螺纹钢, 13 %
 
 
 def invoice_request(kind: str = "special", buyer: str = BUYER, lines: list | None = None, **extra) -> dict:

@@ -195,3 +195,29 @@ def test_cli_verify_ledger_and_rotate_key(capsys):
     first = Invoice.objects.order_by("seq").first()
     assert later.key_id != first.key_id
     call_command("invoice", "verify-ledger")  # old invoices still verify with the retired key
+
+
+def test_a_red_invoice_round_trips_through_xml_and_pdf():
+    from zhishui.invoicing import pdfdoc
+
+    inv = issued()
+    red = services.reverse_directly(inv.number, seller_id=SELLER, full=False,
+                                    lines=[{"line_no": 1, "amount": "250.00", "quantity": "0.5"}])
+    data = xmldoc.render(red)
+    assert b"<OriginalInvoiceNumber>" + inv.number.encode() in data and b"-250.00" in data
+    report = verification.verify_file("red.xml", data)
+    assert report.ok and report.fields["red_of"] == inv.number, [c.as_dict() for c in report.failed()]
+    day = documents.timezone.localtime(inv.issued_at).date()
+    assert verification.verify_number(inv.number, day, "1060.00").status == "partly_red"
+    pdf = pdfdoc.render(red)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+
+
+def test_a_long_invoice_prints_on_several_pages():
+    from tests.invoicing.helpers import SOFTWARE
+    from zhishui.invoicing import pdfdoc
+
+    lines = [{"goods_code": SOFTWARE, "name": f"服务{i}", "amount": "10.00", "tax_rate": "0.06"} for i in range(25)]
+    _s, receipt, _r = services.issue(seller_id=SELLER, data=invoice_request(lines=lines))
+    pdf = pdfdoc.render(Invoice.objects.get(number=receipt["number"]))
+    assert b"/Count 3" in pdf  # 25 lines, 10 per page

@@ -16,7 +16,7 @@ from django.utils import timezone
 from zhishui.core import audit
 from zhishui.core.errors import ValidationFailure
 from zhishui.core.money import fen
-from zhishui.core.periods import MONTH, Period
+from zhishui.core.periods import MONTH, QUARTER, Period
 
 from . import calendar, parties
 from .models import AbnormalDecision, Payable, Reminder, Return
@@ -24,36 +24,57 @@ from .models import AbnormalDecision, Payable, Reminder, Return
 VAT_FORMS = (Return.VAT_GENERAL, Return.VAT_SMALL)
 
 
-def _filed_vat(period: Period) -> set[str]:
-    filed = set(Return.objects.filter(form__in=VAT_FORMS, period=str(period), status__in=[Return.FILED,
-                                                                                      Return.SUPERSEDED])
-                .values_list("taxpayer_id", flat=True))
+def _filed_vat(periods: list[Period]) -> set[tuple[str, str]]:
+    """(taxpayer, period) pairs with a filed VAT return, on the platform or in the returns feed."""
+    keys = [str(p) for p in periods]
+    filed = set(Return.objects.filter(form__in=VAT_FORMS, period__in=keys, status__in=[Return.FILED,
+                                                                                     Return.SUPERSEDED])
+                .values_list("taxpayer_id", "period"))
     if parties.registry_installed():
         from zhishui.registry.models import TaxReturn
 
-        for tax_id, key in (TaxReturn.objects.filter(tax_type="vat", period=str(period)).exclude(filed_key="")
-                            .values_list("taxpayer__tax_id", "taxpayer__key")):
-            filed.add(tax_id or key)
+        for tax_id, key, period in (TaxReturn.objects.filter(tax_type="vat", period__in=keys).exclude(filed_key="")
+                                    .values_list("taxpayer__tax_id", "taxpayer__key", "period")):
+            filed.add((tax_id or key, period))
     return filed
 
 
-def required_vat(period: Period) -> dict[str, parties.Profile]:
-    """Registered VAT taxpayers (not deregistered) that must file a VAT return for ``period``."""
-    return {tid: p for tid, p in parties.profiles().items()
-            if p.vat_status in ("general", "small_scale") and p.state != "deregistered"
-            and (p.registered_on is None or p.registered_on <= period.end)}
+def vat_period(profile: parties.Profile, month: Period) -> Period | None:
+    """The VAT return a taxpayer owes in the filing season after ``month``: the month for general
+    taxpayers; the quarter for small-scale taxpayers (增值税法实施条例第四十三条), due only after a
+    quarter's last month."""
+    if profile.vat_status == "general":
+        return month
+    if profile.vat_status == "small_scale" and month.index % 3 == 0:
+        return month.quarter_of()
+    return None
 
 
-def non_filers(period: Period, *, street: str = "", officer: str = "") -> list[dict]:
-    """Taxpayers who must file the VAT return for ``period`` and have not (sorted by street, officer, id)."""
-    filed = _filed_vat(period)
-    due = calendar.deadline(period)
+def required_vat(month: Period) -> dict[str, tuple[parties.Profile, Period]]:
+    """Registered VAT taxpayers (not deregistered) owing a VAT return after ``month``, with its period.
+    A quarter given instead of a month selects the small-scale taxpayers' quarterly returns only."""
+    out = {}
+    for tid, p in parties.profiles().items():
+        if p.vat_status not in ("general", "small_scale") or p.state == "deregistered":
+            continue
+        due = (month if p.vat_status == "small_scale" else None) if month.kind == QUARTER else vat_period(p, month)
+        if due is None or (p.registered_on is not None and p.registered_on > due.end):
+            continue
+        out[tid] = (p, due)
+    return out
+
+
+def non_filers(month: Period, *, street: str = "", officer: str = "") -> list[dict]:
+    """Taxpayers owing the VAT return of the filing season after ``month`` who have not filed it
+    (general: the month; small-scale: the quarter, when ``month`` ends one), by street, officer, id."""
+    required = required_vat(month)
+    filed = _filed_vat(sorted({due for _p, due in required.values()}, key=str))
     out = []
-    for tid, p in required_vat(period).items():
-        if tid in filed or (street and p.region_code != street) or (officer and p.officer_id != officer):
+    for tid, (p, due) in required.items():
+        if (tid, str(due)) in filed or (street and p.region_code != street) or (officer and p.officer_id != officer):
             continue
         out.append({"taxpayer_id": tid, "name": p.name, "street": p.region_code, "officer": p.officer_id,
-                    "vat_status": p.vat_status, "period": str(period), "due_on": due})
+                    "vat_status": p.vat_status, "period": str(due), "due_on": calendar.deadline(due)})
     out.sort(key=lambda r: (r["street"], r["officer"], r["taxpayer_id"]))
     return out
 
@@ -139,11 +160,13 @@ def send_reminders(on: date, *, days_before: int = 3) -> int:
     if 0 <= (due - on).days <= days_before or on > due:
         kind = "overdue" if on > due else "due_soon"
         for row in non_filers(period):
-            zh = (f"{period.label_zh()}增值税及附加税费申报{'已逾期' if kind == 'overdue' else '将于'}"
+            due_period = parse(row["period"])
+            zh = (f"{due_period.label_zh()}增值税及附加税费申报{'已逾期' if kind == 'overdue' else '将于'}"
                   f"{due:%Y-%m-%d}{'，请尽快申报' if kind == 'overdue' else '截止，预填申报表已生成，请确认申报'}")
-            en = (f"The VAT and surcharges return for {period} {'is overdue' if kind == 'overdue' else 'is due on'}"
+            en = (f"The VAT and surcharges return for {due_period} "
+                  f"{'is overdue' if kind == 'overdue' else 'is due on'}"
                   f"{'' if kind == 'overdue' else ' ' + due.isoformat()}; the pre-filled return is ready")
-            created += _remind(row["taxpayer_id"], "vat", period, kind, due, zh, en)
+            created += _remind(row["taxpayer_id"], "vat", due_period, kind, due, zh, en)
     for p in Payable.objects.filter(status=Payable.OPEN, due_on__lt=on).select_related("ret"):
         created += _remind(p.taxpayer_id, p.ret.form, parse(p.ret.period), "unpaid", p.due_on,
                            f"{p.ret.period} 申报的税款尚未缴纳，缴款期限为 {p.due_on:%Y-%m-%d}",
@@ -175,8 +198,9 @@ def todo(taxpayer_id: str, on: date) -> list[dict]:
         return items
     wanted: list[tuple[str, Period]] = []
     month = Period.containing(on, MONTH) - 1
-    if profile.vat_status in ("general", "small_scale"):
-        wanted.append((Return.VAT_GENERAL if profile.vat_status == "general" else Return.VAT_SMALL, month))
+    vat_due = vat_period(profile, month)
+    if vat_due is not None:
+        wanted.append((Return.VAT_GENERAL if profile.vat_status == "general" else Return.VAT_SMALL, vat_due))
     if month.index % 3 == 0:
         from .services import is_enterprise, property_holders
 

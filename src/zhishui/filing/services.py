@@ -462,7 +462,8 @@ def property_holders(quarter: Period) -> set[int]:
 
 def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = "batch",
                   on: date | None = None, chunk: int = 500, quarterly: bool = True) -> PrefillJob:
-    """Pre-fill the VAT return of every registered VAT taxpayer for the month (in bulk), and, when the
+    """Pre-fill the VAT return every registered VAT taxpayer owes after the month (in bulk: general
+    taxpayers for the month; small-scale taxpayers for the quarter, after its last month), and, when the
     month ends a quarter and ``quarterly`` is set, the CIT prepayment of every enterprise and the property
     and behaviour return of every taxpayer holding property or party to a real-estate transaction (one by
     one). Anyone else prepares those from the to-do list."""
@@ -475,15 +476,19 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
     started = _time.perf_counter()
     PrefillJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
     try:
+        from .followup import required_vat
+
         everyone = parties.profiles()
-        eligible = {tid: p for tid, p in everyone.items()
-                    if p.vat_status in ("general", "small_scale") and p.state != "deregistered"
-                    and (p.registered_on is None or p.registered_on <= period.end)}
-        job.total = len(eligible)
+        due = required_vat(period)  # general: the month; small-scale: the quarter, after its last month
+        job.total = len(due)
         PrefillJob.objects.filter(pk=job.pk).update(total=job.total)
-        facts = sources.collect(period, None, pk_to_id={p.pk: tid for tid, p in everyone.items()})
-        existing = set(Return.objects.filter(period=str(period), form__in=VAT_FORMS)
-                       .values_list("taxpayer_id", flat=True))
+        pk_to_id = {p.pk: tid for tid, p in everyone.items()}
+        # One read per period owed: the month for general taxpayers, the quarter for small-scale ones.
+        statuses = {str(d): p.vat_status for p, d in due.values()}
+        facts_by_period = {key: sources.collect(key, None, pk_to_id=pk_to_id, vat_status=statuses[str(key)])
+                           for key in sorted({d for _p, d in due.values()}, key=str)}
+        existing = set(Return.objects.filter(period__in=[str(k) for k in facts_by_period], form__in=VAT_FORMS)
+                       .values_list("taxpayer_id", "period"))
         prev = {r["taxpayer_id"]: r for r in Return.objects.filter(
             period=str(period - 1), form=Return.VAT_GENERAL, status=Return.FILED)
             .order_by("taxpayer_id", "revision").values("taxpayer_id", "values", "period", "revision", "id")}
@@ -491,12 +496,11 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
         for tid, values in (Return.objects.filter(form=Return.CIT_Q, status=Return.FILED)
                             .order_by("taxpayer_id", "period", "revision").values_list("taxpayer_id", "values")):
             slp[tid] = values.get("small_low_profit") == "1"
-        due = calendar.deadline(period)
         done = failed = 0
         errors: list = []
         pending: list[tuple[Return, dict, dict]] = []
-        for tid, profile in eligible.items():
-            if tid in existing:
+        for tid, (profile, vat_period) in due.items():
+            if (tid, str(vat_period)) in existing:
                 done += 1
                 continue
             code = vat_form_for(profile)
@@ -506,13 +510,13 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
                 previous = ({"line_20": p["values"].get("line_20", "0.00"), "period": p["period"],
                              "revision": p["revision"], "link": reverse("filing_return", args=[p["id"]])}
                             if p else {})
-            rows = facts.get(tid, {sources.OUTPUT: [], sources.INPUT: []})
+            rows = facts_by_period[vat_period].get(tid, {sources.OUTPUT: [], sources.INPUT: []})
             b = (prefill.vat_general(rows, previous or None) if code == Return.VAT_GENERAL
                  else prefill.vat_small(rows))
             cells, traces = b.result()
             profile_data = _profile_dict(profile, slp.get(tid))
-            ret = Return(taxpayer_id=tid, taxpayer_name=profile.name, form=code, period=str(period), due_on=due,
-                         profile=profile_data, values=_cells(code, cells))
+            ret = Return(taxpayer_id=tid, taxpayer_name=profile.name, form=code, period=str(vat_period),
+                         due_on=calendar.deadline(vat_period), profile=profile_data, values=_cells(code, cells))
             if recompute(ret, trace=False) is None:
                 failed += 1
                 errors.append({"taxpayer_id": tid, "errors": ret.warnings})
@@ -521,6 +525,7 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
                 done += _flush(pending, by)
                 PrefillJob.objects.filter(pk=job.pk).update(done=done, failed=failed)
         done += _flush(pending, by)
+        eligible = {tid: p for tid, (p, _d) in due.items()}
         if quarterly and period.index % 3 == 0:
             quarter = period.quarter_of()
             holders = property_holders(quarter)

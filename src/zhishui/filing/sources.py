@@ -120,19 +120,20 @@ Facts = dict[str, dict[str, list[InvoiceRow]]]
 
 
 def collect(period: Period, taxpayer_ids: list[str] | None = None, *, directions=(OUTPUT, INPUT),
-            pk_to_id: dict[int, str] | None = None) -> Facts:
+            pk_to_id: dict[int, str] | None = None, vat_status: str = "") -> Facts:
     """Rows of the period by taxpayer identifier and direction, from both sources.
 
     ``taxpayer_ids=None`` reads the whole district in one query per source and direction
-    (``pk_to_id`` then maps registry keys to identifiers; rows of other parties are dropped).
+    (``pk_to_id`` then maps registry keys to identifiers; rows of other parties are dropped);
+    ``vat_status`` then limits the read to taxpayers registered with that VAT status.
     """
     facts: Facts = defaultdict(lambda: {OUTPUT: [], INPUT: []})
     if parties.registry_installed():
         if pk_to_id is None:
             pk_to_id = {pk: tid for tid, pk in parties.taxpayer_pks(taxpayer_ids or []).items()}
-        _imported(period, facts, pk_to_id, None if taxpayer_ids is None else list(pk_to_id), directions)
+        _imported(period, facts, pk_to_id, None if taxpayer_ids is None else list(pk_to_id), directions, vat_status)
     if parties.invoicing_installed():
-        _issued(period, facts, taxpayer_ids, directions)
+        _issued(period, facts, taxpayer_ids, directions, vat_status)
     for bucket in facts.values():
         for rows in bucket.values():
             rows.sort(key=lambda r: (r.date, r.invoice_no, r.rate, r.goods))
@@ -143,7 +144,8 @@ def rows_for(period: Period, taxpayer_id: str) -> dict[str, list[InvoiceRow]]:
     return collect(period, [taxpayer_id]).get(taxpayer_id, {OUTPUT: [], INPUT: []})
 
 
-def _imported(period: Period, facts: Facts, pk_to_id: dict[int, str], pks: list[int] | None, directions) -> None:
+def _imported(period: Period, facts: Facts, pk_to_id: dict[int, str], pks: list[int] | None, directions,
+              vat_status: str = "") -> None:
     from zhishui.registry.models import ImportedInvoice, ImportedInvoiceLine
 
     months = _months(period)
@@ -152,11 +154,15 @@ def _imported(period: Period, facts: Facts, pk_to_id: dict[int, str], pks: list[
             where = {"month__in": months}
             if pks is not None:
                 where["seller_id__in"] = pks
+            elif vat_status:
+                where["seller__registration__vat_status"] = vat_status
             own, other_id, other_name = "invoice__seller_id", "invoice__buyer__tax_id", "invoice__buyer_name"
         else:
             where = {"deduction_confirmed_on__gte": period.start, "deduction_confirmed_on__lte": period.end}
             if pks is not None:
                 where["buyer_id__in"] = pks
+            elif vat_status:
+                where["buyer__registration__vat_status"] = vat_status
             own, other_id, other_name = "invoice__buyer_id", "invoice__seller__tax_id", "invoice__seller__name"
         lines = (ImportedInvoiceLine.objects.filter(**{f"invoice__{k}": v for k, v in where.items()})
                  .annotate(cls=Substr("goods_code", 1, 1))
@@ -195,7 +201,7 @@ def _implied_rate(amount, tax) -> Decimal:
     return min(KNOWN_RATES, key=lambda r: abs(r - ratio)).normalize()
 
 
-def _issued(period: Period, facts: Facts, taxpayer_ids: list[str] | None, directions) -> None:
+def _issued(period: Period, facts: Facts, taxpayer_ids: list[str] | None, directions, vat_status: str = "") -> None:
     from zhishui.invoicing.models import InvoiceLine
 
     start, end = _bounds(period)
@@ -204,6 +210,8 @@ def _issued(period: Period, facts: Facts, taxpayer_ids: list[str] | None, direct
             where = Q(invoice__issued_at__gte=start, invoice__issued_at__lt=end)
             if taxpayer_ids is not None:
                 where &= Q(invoice__seller_id__in=taxpayer_ids)
+            elif vat_status:
+                where &= Q(invoice__seller_vat_status=vat_status)
             own, other_id, other_name = "invoice__seller_id", "invoice__buyer_id", "invoice__buyer_name"
         else:
             where = Q(invoice__kind="special", invoice__state__usage="deduct",

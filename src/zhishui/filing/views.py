@@ -179,12 +179,13 @@ def status(request):
     on = services.today()
     period = _period_param(request, services.vat_period_due(on))
     street, officer = request.GET.get("street", ""), request.GET.get("officer", "")
-    counts = dict(Return.objects.filter(period=str(period), form__in=services.VAT_FORMS)
-                  .values_list("status").annotate(n=Count("id")).order_by())
     required = followup.required_vat(period)
+    periods = sorted({str(due) for _p, due in required.values()}) or [str(period)]
+    counts = dict(Return.objects.filter(period__in=periods, form__in=services.VAT_FORMS)
+                  .values_list("status").annotate(n=Count("id")).order_by())
     missing = followup.non_filers(period, street=street, officer=officer)
     by_street: dict[str, dict] = {}
-    for p in required.values():
+    for p, _due in required.values():
         row = by_street.setdefault(p.region_code or "—", {"required": 0, "missing": 0})
         row["required"] += 1
     for r in followup.non_filers(period):
@@ -193,7 +194,7 @@ def status(request):
                "required": len(required), "non_filers": missing[:500], "non_filer_count": len(missing),
                "late": followup.late_payers(on, street=street, officer=officer)[:500],
                "by_street": sorted(by_street.items()), "due": calendar.deadline(period),
-               "jobs": PrefillJob.objects.all()[:5]}
+               "jobs": PrefillJob.objects.all()[:5], "periods": periods}
     return render(request, "filing/status.html", context)
 
 

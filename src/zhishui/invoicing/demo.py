@@ -18,7 +18,8 @@ from zhishui.core.errors import ValidationFailure
 from . import credit, goods, parties, services, signing
 
 SAMPLE_GOODS = ("3040201010000000000", "3040201030000000000", "3070401000000000000", "3070402000000000000",
-                "1990200100000000000", "1991500100000000000", "1990100100000000000", "3050100000000000000")
+                "1990230100000000000", "1990390100000000000", "1990290100000000000", "1990010100000000000",
+                "3050100000000000000")
 
 
 def registered_vat_taxpayers(limit: int | None = None) -> list[str]:

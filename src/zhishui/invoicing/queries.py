@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
+from zhishui.core.errors import ValidationFailure
 from zhishui.core.money import fen
 from zhishui.core.periods import MONTH, parse_period
 
@@ -35,9 +36,10 @@ def confirmed_for_deduction(buyer_id: str, period: str) -> list[DeductibleInvoic
     that reverse deducted ones in that month (negative amounts). Read by the pre-filled VAT return."""
     month = parse_period(period, "period")
     if month.kind != MONTH:
-        month = None
+        raise ValidationFailure("period", "抵扣所属期应为月份（YYYY-MM）", "the deduction period is a month (YYYY-MM)",
+                                period)
     rows = (Invoice.objects.filter(buyer_id=buyer_id, kind=Invoice.SPECIAL, state__usage=InvoiceState.DEDUCT,
-                                   state__usage_period=str(month or period))
+                                   state__usage_period=str(month))
             .select_related("state").order_by("issued_at", "number"))
     return [DeductibleInvoice(i.number, i.colour, i.seller_id, i.seller_name, i.issued_at, i.amount, i.tax, i.total,
                               i.state.usage_at, i.red_of_id or "") for i in rows]

@@ -30,12 +30,12 @@ def _columns(model, names: tuple[str, ...]):
 def insert(model, names: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT the rows (tuples in ``names`` order), several per statement."""
     fields, table, cols = _columns(model, names)
-    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cur:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start:start + CHUNK]
             params = [f.get_db_prep_save(v, connection) for row in chunk for f, v in zip(fields, row, strict=True)]
-            cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([placeholder] * len(chunk))}", params)  # noqa: S608 - names from the models, values bound
+            cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([row_marks] * len(chunk))}", params)  # noqa: S608 - names from the models, values bound
 
 
 def lock_series(key: str) -> tuple | None:

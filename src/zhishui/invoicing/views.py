@@ -359,11 +359,15 @@ def monitor(request):
 
 
 def _activity_named() -> dict:
-    from zhishui.core.regions import describe
+    from zhishui.core.errors import ValidationFailure as BadRegion
+    from zhishui.core.regions import resolve
 
     data = queries.activity()
     for street in data["streets"]:
-        street["name"] = (describe(street["region"]) or street["region"] or "—").split("/")[-1]
+        try:
+            street["name"] = resolve(street["region"]).name if street["region"] else "—"
+        except BadRegion:
+            street["name"] = street["region"]
     return data
 
 

@@ -716,7 +716,16 @@ def _db_columns(ctx: _Context, feed: Feed, ck: Checked, load: Load) -> tuple[dic
                 keys.append(c.name)
         elif c.kind == "bool":
             cols[c.name] = pc.equal(arr, "true")
-        elif c.kind in ("money", "decimal", "rate", "date"):
+        elif c.kind == "money":
+            cols[c.name] = dbwrite.sqlite_number(ck.extra[f"{c.name}.fen"], 2, _mask(pc.is_valid(arr)), arr)
+        elif c.kind == "rate":
+            cols[c.name] = dbwrite.sqlite_number(ck.extra[f"{c.name}.micro"], 6, _mask(pc.is_valid(arr)), arr)
+        elif c.kind == "decimal":
+            valid = _mask(pc.is_valid(arr))
+            low, high = _decimal_words(arr)
+            fits = np.all((high == (low >> 63))[valid]) if valid.any() else True
+            cols[c.name] = dbwrite.sqlite_number(low, 8, valid, arr) if fits else arr
+        elif c.kind == "date":
             cols[c.name] = arr
             if c.key:
                 keys.append(c.name)
@@ -761,6 +770,13 @@ def _mix(h: np.ndarray, v: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(32))
 
 
+def _decimal_words(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Low and high 64-bit words of each value as decimal128(20, 8) (empty values as 0)."""
+    dec = pc.cast(pc.fill_null(arr, "0"), pa.decimal128(20, 8))
+    words = np.frombuffer(dec.buffers()[1], dtype=np.int64)[dec.offset * 2:(dec.offset + len(dec)) * 2]
+    return words[0::2].copy(), words[1::2].copy()
+
+
 def _column_words(c, ck: Checked, cols: dict) -> list[np.ndarray]:
     """64-bit words standing for each row's value of column ``c`` (typed values as numbers, text as
     keyed BLAKE2b of each distinct value); empty values get a constant of their own."""
@@ -782,10 +798,8 @@ def _column_words(c, ck: Checked, cols: dict) -> list[np.ndarray]:
     if c.kind == "datetime":
         return numbers(ck.extra[f"{c.name}.utc_us"])
     if c.kind == "decimal":
-        dec = pc.cast(pc.fill_null(arr, "0"), pa.decimal128(20, 8))
-        words = np.frombuffer(dec.buffers()[1], dtype=np.int64)[dec.offset * 2:(dec.offset + len(dec)) * 2]
-        return [np.where(valid, words[0::2].view(np.uint64), _NULL),
-                np.where(valid, words[1::2].view(np.uint64), _NULL)]
+        low, high = _decimal_words(arr)
+        return [np.where(valid, low.view(np.uint64), _NULL), np.where(valid, high.view(np.uint64), _NULL)]
     encoded = pc.dictionary_encode(arr)
     hashed = pii.keyed_hashes(encoded.dictionary.to_pylist())
     idx = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)

@@ -59,9 +59,22 @@ class _MultipleFiles(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class _MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _MultipleFiles())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
 class UploadForm(forms.Form):
-    files = forms.FileField(label=gettext_lazy("Feed files (CSV, XLSX, Parquet, manifest.json, or a zip of them)"),
-                            widget=_MultipleFiles())
+    files = _MultipleFileField(label=gettext_lazy("Feed files (CSV, XLSX, Parquet, manifest.json, or a zip of them)"))
     source = forms.CharField(label=gettext_lazy("Providing department"), max_length=100, required=False,
                              help_text=gettext_lazy("Leave empty to use the manifest's or each feed's department."))
     skip_invalid = forms.BooleanField(label=gettext_lazy("Load the valid rows and set the rejected ones aside"),
@@ -104,8 +117,7 @@ def upload(request):
 def _upload(request, limit: int):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        files = request.FILES.getlist("files")
-        report = services.accept_upload(files, user=request.user, request=request,
+        report = services.accept_upload(form.cleaned_data["files"], user=request.user, request=request,
                                         source=form.cleaned_data["source"],
                                         skip_invalid=form.cleaned_data["skip_invalid"])
         if report.status == "ok":
