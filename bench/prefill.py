@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -194,6 +195,7 @@ def child(db: str, args) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", db, "--taxpayers", str(args.taxpayers),
                           "--invoices", str(args.invoices), "--seed", str(args.seed)],
                          env=env, capture_output=True, text=True, check=False)
+    shutil.rmtree(tmp, ignore_errors=True)
     if out.returncode != 0:
         raise SystemExit(f"{db} run failed:\n{out.stderr[-4000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])

@@ -165,3 +165,16 @@ def test_demo_bank_channel_is_idempotent_per_order():
     bank = DemoBankChannel(limit=Decimal("10.00"))
     assert bank.debit("X", Decimal("5.00"), "o1") == bank.debit("X", Decimal("5.00"), "o1")
     assert not bank.debit("X", Decimal("50.00"), "o2").ok
+
+
+def test_invoice_trace_link_is_only_open_to_its_parties(client, seller):
+    from zhishui.registry.models import ImportedInvoice
+
+    number = ImportedInvoice.objects.filter(seller__tax_id=seller.tax_id).values_list("invoice_no", flat=True)[0]
+    login(client, make_user("tp", "taxpayer", taxpayer_id=seller.tax_id))
+    assert client.get(f"/filing/invoices/imported/{number}/").status_code == 200
+    client.logout()
+    stranger = factory.taxpayer(5)
+    login(client, make_user("tp5", "taxpayer", taxpayer_id=stranger.tax_id))
+    assert client.get(f"/filing/invoices/imported/{number}/").status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied", object_type="invoice").exists()

@@ -61,6 +61,11 @@ def test_non_filers_match_a_direct_query():
                    .values_list("taxpayer__tax_id", flat=True))
 
     expected = not_filed("general", "2026-09") | not_filed("small_scale", "2026-Q3")
+    assert {r["taxpayer_id"] for r in rows} == expected == {missing.tax_id, small.tax_id}
+    assert {r["period"] for r in rows} == {"2026-09", "2026-Q3"}
+    # August does not end a quarter: only the general taxpayers owe a return, and none filed one.
+    assert {r["taxpayer_id"] for r in followup.non_filers(Period.month(2026, 8))} == {
+        filed_here.tax_id, filed_feed.tax_id, missing.tax_id}
     assert [r["taxpayer_id"] for r in followup.non_filers(Period.month(2026, 9), street="610303002")] == [
         small.tax_id]
 
@@ -79,6 +84,9 @@ def test_reminders_late_payers_and_todo():
     todo = followup.todo(me.tax_id, on)
     assert {(i["kind"], i["period"]) for i in todo} == {("file", "2026-09"), ("pay", "2026-08"),
                                                         ("file", "2026-Q3")}
+    assert "property_behaviour" not in {i["form"] for i in todo}
+    factory.holding(me, "H9", value="100000.00")
+    assert "property_behaviour" in {i["form"] for i in followup.todo(me.tax_id, on)}
 
 
 def test_abnormal_candidates_and_the_staff_decision():
@@ -103,8 +111,12 @@ def test_batch_prefill_for_the_district_and_the_pipeline_command(capsys):
     factory.invoice(other, a, datetime(2026, 9, 3), [("1", "100.00", "0.13")], confirmed=date(2026, 9, 9))
     factory.holding(a, "H1", value="1000000.00")
     services.prefill_return(c.tax_id, "vat_general", "2026-09", on=ON)  # already proposed: left alone
+    feed_filed = factory.taxpayer(4, kind="individual_business", entity_type="individual_business")
+    factory.historical_return(feed_filed, "2026-09")  # the returns feed says it filed: no proposal
     job = services.batch_prefill("2026-09", on=ON)
-    assert job.status == "done" and job.total == 3 and job.done == 3 and job.failed == 0
+    assert job.status == "done" and job.total == 4 and job.done == 4 and job.failed == 0
+    assert not Return.objects.filter(taxpayer_id=feed_filed.tax_id).exists()
+    assert [i["form"] for i in followup.todo(feed_filed.tax_id, ON)] == []
     assert Return.objects.get(taxpayer_id=b.tax_id, form="vat_small_scale").values["sales_3_special"] == "5000.00"
     single = services.propose("vat_general", services.parties.profile(a.tax_id), Period.month(2026, 9))[0]
     batch = Return.objects.get(taxpayer_id=a.tax_id, period="2026-09")
@@ -120,7 +132,7 @@ def test_batch_prefill_for_the_district_and_the_pipeline_command(capsys):
     assert "pre-filled" in capsys.readouterr().out
     assert Return.objects.filter(period__in=["2026-09", "2026-Q3"], form__startswith="vat").count() == 3
     # In a month that does not end a quarter only the general taxpayers owe a return.
-    assert services.batch_prefill("2026-08", on=ON).total == 2
+    assert services.batch_prefill("2026-08", on=ON).total == 3
     assert PrefillJob.objects.count() == 3
     with pytest.raises(SystemExit):
         call_command("pipeline", "prefill", "--period", "2999-01")
@@ -184,3 +196,21 @@ def test_pipeline_reminders_and_non_filers_commands(capsys, monkeypatch):
     assert Reminder.objects.get().kind == "overdue"
     with pytest.raises(SystemExit):
         call_command("pipeline", "non-filers", "--period", "2026-13")
+
+
+def test_demo_step_prefills_the_latest_month_and_the_demo_taxpayer(monkeypatch):
+    from zhishui.filing import demo
+
+    monkeypatch.setattr(services, "today", lambda: date(2026, 11, 26))
+    general, small = factory.taxpayer(1), factory.taxpayer(2, vat_status="small_scale")
+    factory.invoice(general, small, datetime(2026, 10, 3), [("1", "1000.00", "0.13")])
+    factory.invoice(small, general, datetime(2026, 9, 3), [("1", "1000.00", "0.01")])
+    factory.historical_return(general, "2026-10")  # filed in the legacy system
+    result = demo.run()
+    assert result["prefill_period"] == "2026-10"
+    assert set(Return.objects.values_list("taxpayer_id", "period")) == {(general.tax_id, "2026-09"),
+                                                                         (small.tax_id, "2026-Q3")}
+    make_user("demo_taxpayer", "taxpayer", taxpayer_id=general.tax_id)
+    ret = demo.prefill_for_demo_taxpayer()
+    assert (ret.period, ret.values["sales_13_goods"]) == ("2026-10", "1000.00")
+    assert [i["period"] for i in followup.todo(general.tax_id, date(2026, 11, 26))] == ["2026-10"]

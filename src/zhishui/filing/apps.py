@@ -21,4 +21,4 @@ class FilingConfig(AppConfig):
 
         shell.register()
         if not any(p.run is demo.run for p in PIPELINES):
-            PIPELINES.append(Pipeline("预填申报表 / pre-filled returns", demo.run))
+            PIPELINES.append(Pipeline("预填申报表 / pre-filled returns", demo.run, demo.prefill_for_demo_taxpayer))

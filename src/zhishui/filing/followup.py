@@ -24,17 +24,20 @@ from .models import AbnormalDecision, Payable, Reminder, Return
 VAT_FORMS = (Return.VAT_GENERAL, Return.VAT_SMALL)
 
 
-def _filed_vat(periods: list[Period]) -> set[tuple[str, str]]:
+def filed_vat(periods: list[Period], taxpayer: parties.Profile | None = None) -> set[tuple[str, str]]:
     """(taxpayer, period) pairs with a filed VAT return, on the platform or in the returns feed."""
     keys = [str(p) for p in periods]
-    filed = set(Return.objects.filter(form__in=VAT_FORMS, period__in=keys, status__in=[Return.FILED,
-                                                                                     Return.SUPERSEDED])
-                .values_list("taxpayer_id", "period"))
+    mine = Return.objects.filter(form__in=VAT_FORMS, period__in=keys, status__in=[Return.FILED, Return.SUPERSEDED])
+    if taxpayer is not None:
+        mine = mine.filter(taxpayer_id=taxpayer.taxpayer_id)
+    filed = set(mine.values_list("taxpayer_id", "period"))
     if parties.registry_installed():
         from zhishui.registry.models import TaxReturn
 
-        for tax_id, key, period in (TaxReturn.objects.filter(tax_type="vat", period__in=keys).exclude(filed_key="")
-                                    .values_list("taxpayer__tax_id", "taxpayer__key", "period")):
+        feed = TaxReturn.objects.filter(tax_type="vat", period__in=keys).exclude(filed_key="")
+        if taxpayer is not None:
+            feed = feed.filter(taxpayer_id=taxpayer.pk)
+        for tax_id, key, period in feed.values_list("taxpayer__tax_id", "taxpayer__key", "period"):
             filed.add((tax_id or key, period))
     return filed
 
@@ -68,7 +71,7 @@ def non_filers(month: Period, *, street: str = "", officer: str = "") -> list[di
     """Taxpayers owing the VAT return of the filing season after ``month`` who have not filed it
     (general: the month; small-scale: the quarter, when ``month`` ends one), by street, officer, id."""
     required = required_vat(month)
-    filed = _filed_vat(sorted({due for _p, due in required.values()}, key=str))
+    filed = filed_vat(sorted({due for _p, due in required.values()}, key=str))
     out = []
     for tid, (p, due) in required.items():
         if (tid, str(due)) in filed or (street and p.region_code != street) or (officer and p.officer_id != officer):
@@ -199,13 +202,16 @@ def todo(taxpayer_id: str, on: date) -> list[dict]:
     wanted: list[tuple[str, Period]] = []
     month = Period.containing(on, MONTH) - 1
     vat_due = vat_period(profile, month)
-    if vat_due is not None:
-        wanted.append((Return.VAT_GENERAL if profile.vat_status == "general" else Return.VAT_SMALL, vat_due))
+    vat_form = Return.VAT_GENERAL if profile.vat_status == "general" else Return.VAT_SMALL
+    if vat_due is not None and ((taxpayer_id, str(vat_due)) not in filed_vat([vat_due], profile)
+                                or Return.objects.filter(taxpayer_id=taxpayer_id, form=vat_form,
+                                                         period=str(vat_due), status=Return.PROPOSED).exists()):
+        wanted.append((vat_form, vat_due))
     if month.index % 3 == 0:
-        from .services import is_enterprise, property_holders
+        from .services import holds_property, is_enterprise
 
         quarter = month.quarter_of()
-        if profile.pk in property_holders(quarter):
+        if holds_property(profile.pk, quarter):
             wanted.append((Return.PROPERTY, quarter))
         if is_enterprise(profile):
             wanted.append((Return.CIT_Q, quarter))

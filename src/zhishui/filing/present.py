@@ -64,7 +64,7 @@ def return_data(ret: Return, *, english: bool = False) -> dict:
                  "due_on": p.due_on.isoformat()} for p in ret.payables.order_by("id")]
     return {"id": ret.pk, "taxpayer_id": ret.taxpayer_id, "taxpayer_name": ret.taxpayer_name, "form": ret.form,
             "title_zh": form.title_zh, "title_en": form.title_en, "title": form.title_en if english else form.title_zh,
-            "basis": form.basis,
+            "basis": form.basis if parse_period(ret.period).year >= 2026 else form.basis.split("，")[0],
             "period": ret.period, "period_label": parse_period(ret.period).label_zh(), "revision": ret.revision,
             "status": ret.status, "status_label": ret.get_status_display(), "corrects": ret.corrects_id,
             "due_on": ret.due_on.isoformat() if ret.due_on else None, "payable": f"{ret.payable:.2f}",

@@ -460,6 +460,19 @@ def property_holders(quarter: Period) -> set[int]:
     return keys
 
 
+def holds_property(pk: int, quarter: Period) -> bool:
+    """One taxpayer's test of ``property_holders``."""
+    if not parties.registry_installed():
+        return False
+    from django.db.models import Q
+
+    from zhishui.registry.models import PropertyHolding, RealEstateTransaction
+
+    return (PropertyHolding.objects.filter(owner_id=pk, acquired_on__lte=quarter.end).exists()
+            or RealEstateTransaction.objects.filter(Q(seller_id=pk) | Q(buyer_id=pk), signed_on__gte=quarter.start,
+                                                    signed_on__lte=quarter.end).exists())
+
+
 def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = "batch",
                   on: date | None = None, chunk: int = 500, quarterly: bool = True) -> PrefillJob:
     """Pre-fill the VAT return every registered VAT taxpayer owes after the month (in bulk: general
@@ -476,7 +489,7 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
     started = _time.perf_counter()
     PrefillJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
     try:
-        from .followup import required_vat
+        from .followup import filed_vat, required_vat
 
         everyone = parties.profiles()
         due = required_vat(period)  # general: the month; small-scale: the quarter, after its last month
@@ -487,8 +500,9 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
         statuses = {str(d): p.vat_status for p, d in due.values()}
         facts_by_period = {key: sources.collect(key, None, pk_to_id=pk_to_id, vat_status=statuses[str(key)])
                            for key in sorted({d for _p, d in due.values()}, key=str)}
+        # Left alone: returns already proposed or filed here, and returns the returns feed lists as filed.
         existing = set(Return.objects.filter(period__in=[str(k) for k in facts_by_period], form__in=VAT_FORMS)
-                       .values_list("taxpayer_id", "period"))
+                       .values_list("taxpayer_id", "period")) | filed_vat(list(facts_by_period))
         prev = {r["taxpayer_id"]: r for r in Return.objects.filter(
             period=str(period - 1), form=Return.VAT_GENERAL, status=Return.FILED)
             .order_by("taxpayer_id", "revision").values("taxpayer_id", "values", "period", "revision", "id")}

@@ -318,6 +318,7 @@ def _settle(ctx: _Context, ck: Checked, report: FileReport) -> Checked | None:
     merged = ck.extra.get("_merged")
     if merged is not None and merged.any():
         ck = ck.select(~merged)
+    ck.raw.table = ck.raw.table.select([])  # the cells as written are no longer needed: free them
     return ck
 
 

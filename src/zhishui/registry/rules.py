@@ -218,22 +218,23 @@ def _duplicate_keys(ck: Checked) -> None:
         if feed.name == "persons":
             ck.extra["id_forms"] = np.where(ck.extra["id_number.was15"], 2, 1).astype(np.int64)
         return
-    parts = []
+    # Each key column as integer codes (integers as they are, text as dictionary indices), rows sorted
+    # on all of them: a duplicate key is a row equal to its predecessor.
+    codes = []
     usable = np.ones(n, dtype=bool)
     for name in feed.key:
         col = feed.column(name)
-        arr = ck.canon[name]
         if not col.nullable:
             usable &= _present(ck, name)
-        parts.append(arr)
-    joined = pc.binary_join_element_wise(*parts, "\x1f", null_handling="replace", null_replacement="\x00") \
-        if len(parts) > 1 else pc.fill_null(parts[0], "\x00")
-    codes = pc.dictionary_encode(joined).indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    codes = np.where(usable, codes, -1 - np.arange(n))  # unusable keys never collide
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
+        if col.kind == "integer":
+            codes.append(np.where(_present(ck, name), ck.extra[f"{name}.int"], np.iinfo(np.int64).min))
+        else:
+            encoded = pc.dictionary_encode(ck.canon[name])
+            codes.append(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64))
+    codes.append(np.where(usable, 0, np.arange(n) + 1))  # unusable keys never collide
+    order = np.lexsort(codes[::-1])
     same_as_prev = np.zeros(n, dtype=bool)
-    same_as_prev[1:] = sorted_codes[1:] == sorted_codes[:-1]
+    same_as_prev[1:] = np.logical_and.reduce([c[order][1:] == c[order][:-1] for c in codes])
     if feed.name == "persons":
         ck.extra["id_forms"] = np.where(ck.extra["id_number.was15"], 2, 1).astype(np.int64)
     if not same_as_prev.any():

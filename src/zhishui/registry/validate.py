@@ -752,6 +752,16 @@ def _by_dictionary(ck: Checked, c: Column, encoded: pa.DictionaryArray, today: d
     return pc.take(out, encoded.indices) if len(values) else pa.nulls(len(idx), pa.string())
 
 
+def _few_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
+    """Whether a column looks worth checking per distinct value, judged on an evenly spread sample."""
+    n = len(arr)
+    if n <= sample:
+        return True
+    step = n // sample
+    probe = arr.take(pa.array(np.arange(0, n, step)[:sample]))
+    return len(pc.unique(probe)) <= len(probe) // 2
+
+
 def check_columns(raw: RawTable, today: date | None = None) -> Checked:
     feed = raw.feed
     today = today or datetime.now(SHANGHAI).date()
@@ -762,7 +772,7 @@ def check_columns(raw: RawTable, today: date | None = None) -> Checked:
             source = raw.table.column(c.name).combine_chunks()
         else:
             source = _null_array(n)
-        if n and c.kind not in _ROWWISE and not (c.kind == "invoice_no" and c.key):
+        if n and c.kind not in _ROWWISE and not (c.kind == "invoice_no" and c.key) and _few_distinct(source):
             encoded = pc.dictionary_encode(source)
             if len(encoded.dictionary) <= max(n // 2, 1):
                 ck.canon[c.name] = _by_dictionary(ck, c, encoded, today)
