@@ -138,6 +138,9 @@ def database() -> dict:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
+            # Keep connections: opening one re-reads the schema, which costs more than a small request.
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
         }
     else:
         db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)

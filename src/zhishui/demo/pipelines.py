@@ -37,6 +37,25 @@ def _district(**options) -> dict | None:
 PIPELINES.append(Pipeline("合成区县：生成并导入 / the synthetic district: generate and import", _district))
 
 
+def _invoicing(stdout=None, **options) -> dict | None:
+    from zhishui.invoicing.demo import prepare
+    from zhishui.invoicing.models import Invoice
+
+    if Invoice.objects.exists():  # a second run reuses what is there
+        if stdout:
+            stdout.write("    已有开具的发票，沿用 / invoices already issued, reused")
+        return None
+    summary = prepare()
+    if stdout:
+        stdout.write(f"    {summary['credit_lines']} 户发票总额度，{summary['invoices']} 张示例发票 / credit lines and "
+                     "sample invoices ready")
+    return None
+
+
+PIPELINES.append(Pipeline("电子发票：签名密钥、发票总额度与示例发票 / e-invoices: signing key, credit lines, sample "
+                          "invoices", _invoicing))
+
+
 def _reform(**options) -> dict | None:
     from zhishui.reform.demo import seed
 

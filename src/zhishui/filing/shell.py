@@ -13,7 +13,7 @@ def _todo_count(request):
 
 
 def register() -> None:
-    register_nav(NavItem("my_filing", _("My returns"), "filing_home", ("file_returns",), order=200))
+    register_nav(NavItem("my_filing", _("My returns"), "filing_home", ("file_returns",), order=250))
     register_nav(NavItem("filing_status", _("Filing status"), "filing_status", ("view_filing_status",), order=300))
     register_nav(NavItem("filing_abnormal", _("Abnormal-household candidates"), "filing_abnormal",
                          ("view_filing_status",), order=310))

@@ -45,14 +45,14 @@ def _unread(request):
 
 
 def register() -> None:
-    register_nav(NavItem("reform_dashboard", _("Reform progress"), "reform:dashboard", ("view_reform",), order=300))
-    register_nav(NavItem("reform_tasks", _("Reform tasks"), "reform:tasks", ("view_reform",), order=310))
-    register_nav(NavItem("reform_supervision", _("Supervision"), "reform:supervision", ("manage_reform",), order=320))
-    register_nav(NavItem("reform_review", _("Reports to review"), "reform:review", ("manage_reform",), order=325))
-    register_nav(NavItem("reform_meetings", _("Task-force meetings"), "reform:meetings", ("view_reform",), order=330))
-    register_nav(NavItem("reform_research", _("Field research"), "reform:research", ("view_reform",), order=340))
+    register_nav(NavItem("reform_dashboard", _("Reform progress"), "reform:dashboard", ("view_reform",), order=500))
+    register_nav(NavItem("reform_tasks", _("Reform tasks"), "reform:tasks", ("view_reform",), order=510))
+    register_nav(NavItem("reform_supervision", _("Supervision"), "reform:supervision", ("manage_reform",), order=520))
+    register_nav(NavItem("reform_review", _("Reports to review"), "reform:review", ("manage_reform",), order=525))
+    register_nav(NavItem("reform_meetings", _("Task-force meetings"), "reform:meetings", ("view_reform",), order=530))
+    register_nav(NavItem("reform_research", _("Field research"), "reform:research", ("view_reform",), order=540))
     register_nav(NavItem("reform_inbox", _("Reminders"), "reform:inbox", ("report_reform", "manage_reform"),
-                         order=350))
+                         order=550))
     register_widget(Widget("reform_overdue", _("Overdue reform items"), ("view_reform",), _overdue,
                            "reform:dashboard", order=300))
     register_widget(Widget("reform_pending", _("Reform reports awaiting review"), ("manage_reform",), _pending,

@@ -67,6 +67,10 @@ def _extract(zip_path: Path, target: Path, max_bytes: int, notes: list[Problem])
             if info.is_dir():
                 continue
             base = _safe_member(info.filename)
+            if base is not None and (target / base).exists():
+                notes.append(Problem(zip_path.name, None, info.filename, None, f"压缩包中有两个{base}，只取第一个",
+                                     f"the archive holds {base} twice; the first one is used"))
+                continue
             if base is None:
                 notes.append(Problem(zip_path.name, None, info.filename, None,
                                      "压缩包中的此文件不是交换格式文件，已忽略",
