@@ -65,12 +65,18 @@ def record(action: str, *, request=None, actor=None, obj=None, object_type: str 
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
     name, roles = _actor(request, actor)
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS, anchor_hash=GENESIS)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with transaction.atomic(), connection.cursor() as cur:
+        # Plain SQL on the hot path: every audited act passes here, and the ORM's query building cost
+        # more than the statements themselves (measured while profiling invoice issuing).
+        cur.execute(f"SELECT last_seq, last_hash FROM core_auditchainhead WHERE id = 1{lock}")  # noqa: S608
+        row = cur.fetchone()
+        if row is None:
+            AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS, anchor_hash=GENESIS)
+            row = (0, GENESIS)
+        last_seq, last_hash = row
         event = AuditEvent(
-            id=head.last_seq + 1,
+            id=last_seq + 1,
             at=timezone.now(),
             actor=(username or name)[:150],
             role=roles[:100],
@@ -81,11 +87,11 @@ def record(action: str, *, request=None, actor=None, obj=None, object_type: str 
             client_ip=client_ip(request),
             reason=reason,
             detail=detail or {},
-            prev_hash=head.last_hash,
+            prev_hash=last_hash,
         )
         event.hash = event_hash(event)
-        event.save()
-        AuditChainHead.objects.filter(pk=1).update(last_seq=event.id, last_hash=event.hash)
+        AuditEvent.objects.bulk_create([event])
+        cur.execute("UPDATE core_auditchainhead SET last_seq = %s, last_hash = %s WHERE id = 1", [event.id, event.hash])
     return event
 
 
