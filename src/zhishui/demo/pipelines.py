@@ -19,15 +19,6 @@ class Pipeline:
 PIPELINES: list[Pipeline] = []
 
 
-def _registry(**options) -> dict | None:
-    from zhishui.registry.demo import load_demo_district
-
-    return load_demo_district(**options)
-
-
-PIPELINES.append(Pipeline("演示区数据：生成并按数据交换格式导入 / demo district: generate and import the feeds", _registry))
-
-
 def _district(**options) -> dict | None:
     from zhishui.demo.district import prepare
 
