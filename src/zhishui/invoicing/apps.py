@@ -17,7 +17,10 @@ class InvoicingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import immutability, shell
+        from zhishui.registry.profile import register_invoice_source
+
+        from . import immutability, profile_source, shell
 
         shell.register()
+        register_invoice_source("issued", profile_source.issued_monthly)
         post_migrate.connect(immutability.after_migrate, sender=self)
