@@ -146,6 +146,9 @@ def database() -> dict:
         db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         if db["ENGINE"] == "django.db.backends.sqlite3":
             db.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    if testing():
+        # Live-server threads must not keep connections open, or the test database cannot be dropped.
+        db["CONN_MAX_AGE"] = 0
     db["TEST"] = {"NAME": os.environ.get("ZHISHUI_TEST_DATABASE_NAME") or None}
     db["ATOMIC_REQUESTS"] = False
     return db
