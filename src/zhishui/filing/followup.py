@@ -193,6 +193,9 @@ def _remind(tid, form, period, kind, due, zh, en) -> int:
         return 0
 
 
+FORM_LABELS = dict(Return.FORMS)
+
+
 def todo(taxpayer_id: str, on: date) -> list[dict]:
     """The taxpayer's to-do list: returns due (with the proposal if ready), corrections open, taxes unpaid."""
     profile = parties.profile(taxpayer_id)
@@ -224,13 +227,16 @@ def todo(taxpayer_id: str, on: date) -> list[dict]:
         r = rets.get((code, str(period)))
         if r is not None and r.status != Return.PROPOSED:
             continue
-        items.append({"kind": "file", "form": code, "period": str(period), "due_on": calendar.deadline(period),
+        items.append({"kind": "file", "form": code, "form_label": FORM_LABELS[code], "period": str(period),
+                      "due_on": calendar.deadline(period),
                       "ret": r, "overdue": on > calendar.deadline(period)})
     for r in Return.objects.filter(taxpayer_id=taxpayer_id, status=Return.PROPOSED, revision__gt=0):
-        items.append({"kind": "correct", "form": r.form, "period": r.period, "due_on": r.due_on, "ret": r,
+        items.append({"kind": "correct", "form": r.form, "form_label": FORM_LABELS[r.form], "period": r.period,
+                      "due_on": r.due_on, "ret": r,
                       "overdue": False})
     for p in Payable.objects.filter(taxpayer_id=taxpayer_id, status=Payable.OPEN).select_related("ret"):
-        items.append({"kind": "pay", "form": p.ret.form, "period": p.ret.period, "due_on": p.due_on, "ret": p.ret,
+        items.append({"kind": "pay", "form": p.ret.form, "form_label": FORM_LABELS[p.ret.form], "period": p.ret.period,
+                      "due_on": p.due_on, "ret": p.ret,
                       "amount": p.amount, "item": p.item, "overdue": on > p.due_on})
     return items
 
