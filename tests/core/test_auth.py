@@ -148,3 +148,10 @@ def test_password_complexity(password, ok):
     else:
         with pytest.raises(ValidationError):
             validate_password(password)
+
+
+def test_staff_sees_no_workbench_before_the_second_factor(client):
+    make_user("nav1", "collection")
+    client.post("/accounts/login/", {"username": "nav1", "password": PASSWORD})
+    page = client.get("/accounts/otp/").content.decode()
+    assert 'class="sidenav"' not in page and 'role="search"' not in page

@@ -24,6 +24,8 @@ def shell(request) -> dict:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         lang = getattr(request, "LANGUAGE_CODE", "zh-hans")
-        context["nav"] = nav_for(user)
+        # Before the second factor a staff member sees no workbench: the links would only bounce back.
+        pending_otp = settings.ZHISHUI_OTP_REQUIRED and user.is_staff_role and not user.is_verified()
+        context["nav"] = [] if pending_otp else nav_for(user)
         context["user_roles"] = [label_for(c, lang) for c in user.role_codes]
     return context

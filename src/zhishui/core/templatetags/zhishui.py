@@ -20,8 +20,9 @@ def role_label(code: str) -> str:
 
 @register.filter
 def money(value) -> str:
+    """12,345.60 for an amount; an em dash for none."""
     if value is None or value == "":
-        return ""
+        return "—"
     return format_money(Decimal(value))
 
 

@@ -4,17 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from zhishui.core.money import format_money
-
 register = template.Library()
-
-
-@register.filter
-def money(value) -> str:
-    """12,345.60 for an amount; an em dash for none."""
-    if value is None or value == "":
-        return "—"
-    return format_money(Decimal(value))
 
 
 @register.filter
