@@ -48,7 +48,58 @@ def sm4_decrypt(token: str, key_material: str) -> str:
 
 def blind_index(value: str, key_material: str) -> str:
     """Keyed digest of a personal identifier, so encrypted values can still be looked up exactly."""
-    return hashlib.blake2b(value.encode(), key=_sm4_key(key_material), digest_size=20).hexdigest()
+    return blind_index_many([value], key_material)[0]
+
+
+def blind_index_many(values: list[str], key_material: str) -> list[str]:
+    """``blind_index`` of each value, the key derived once."""
+    key = _sm4_key(key_material)
+    return [hashlib.blake2b(v.encode(), key=key, digest_size=20).hexdigest() for v in values]
+
+
+def sm4_encrypt_many(values: list[str], key_material: str) -> list[str]:
+    """``sm4_encrypt`` of each value (SM4-CBC, random IV, hex(iv + ciphertext)), in batch.
+
+    CBC chains blocks within one value only, so block j of every value is encrypted in one ECB call
+    over the whole batch: C₁ = E(P₁ ⊕ IV), Cⱼ = E(Pⱼ ⊕ Cⱼ₋₁). ``sm4_decrypt`` reads the result (a test
+    round-trips it); a value costs ~1 µs instead of ~10 µs, which matters for imports of millions of rows.
+    """
+    import numpy as np
+
+    if not values:
+        return []
+    padded = []
+    for v in values:
+        d = v.encode()
+        padded.append(d + bytes([16 - len(d) % 16]) * (16 - len(d) % 16))  # PKCS#7
+    blocks = np.array([len(p) // 16 for p in padded])
+    width = int(blocks.max())
+    plain = np.zeros((len(values), width * 16), dtype=np.uint8)
+    for i, p in enumerate(padded):
+        plain[i, : len(p)] = np.frombuffer(p, dtype=np.uint8)
+    ivs = np.frombuffer(os.urandom(16 * len(values)), dtype=np.uint8).reshape(len(values), 16)
+    cipher = np.zeros_like(plain)
+    previous = ivs
+    # ECB of single blocks is the building block of the CBC chain above, not the mode of the result.
+    encryptor = Cipher(algorithms.SM4(_sm4_key(key_material)), modes.ECB()).encryptor()  # noqa: S305
+    for j in range(width):
+        rows = np.nonzero(blocks > j)[0]
+        block = plain[rows, j * 16:(j + 1) * 16] ^ previous[rows]
+        out = np.frombuffer(encryptor.update(block.tobytes()), dtype=np.uint8).reshape(len(rows), 16)
+        cipher[rows, j * 16:(j + 1) * 16] = out
+        nxt = previous.copy()
+        nxt[rows] = out
+        previous = nxt
+    return [(ivs[i].tobytes() + cipher[i, : blocks[i] * 16].tobytes()).hex() for i in range(len(values))]
+
+
+def sha256_file(path) -> str:
+    """SHA-256 of a file, read in blocks (the exchange manifest's checksum)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 # --- SM2 (GB/T 32918) -------------------------------------------------------------------------------

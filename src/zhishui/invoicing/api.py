@@ -46,17 +46,6 @@ def _seller(request) -> str:
     return user.taxpayer_id
 
 
-def _invoice_for(request, number: str) -> Invoice:
-    """The invoice if the caller may read it (seller, buyer or staff); 404 (audited) otherwise."""
-    invoice = Invoice.objects.select_related("state").filter(number=number).first()
-    if invoice is None:
-        raise Http404
-    if not (access.may_read_taxpayer(request.user, invoice.seller_id)
-            or (invoice.buyer_id and access.may_read_taxpayer(request.user, invoice.buyer_id))):
-        access.require_taxpayer(request, invoice.seller_id, what="invoice")
-    return invoice
-
-
 def _run(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
@@ -204,7 +193,7 @@ def list_invoices(request, role: str = "received", q: str = "", kind: str = "", 
 
 @router.get("/invoicing/invoices/{number}", summary="发票详情 / one invoice with its lines and state")
 def detail(request, number: str):
-    inv = _invoice_for(request, number)
+    inv = queries.readable_invoice(request, number)
     data = _row(inv) | services.receipt(inv)
     data["lines"] = [{"line_no": ln.line_no, "goods_code": ln.goods_code, "item_name": ln.item_name,
                       "specification": ln.specification, "unit": ln.unit,
@@ -227,12 +216,12 @@ def _download(request, inv: Invoice, fmt: str) -> HttpResponse:
 
 @router.get("/invoicing/invoices/{number}/xml", summary="下载XML / download the XML")
 def download_xml(request, number: str):
-    return _download(request, _invoice_for(request, number), "xml")
+    return _download(request, queries.readable_invoice(request, number), "xml")
 
 
 @router.get("/invoicing/invoices/{number}/pdf", summary="下载PDF / download the PDF")
 def download_pdf(request, number: str):
-    return _download(request, _invoice_for(request, number), "pdf")
+    return _download(request, queries.readable_invoice(request, number), "pdf")
 
 
 class LinkIn(Schema):
@@ -242,7 +231,7 @@ class LinkIn(Schema):
 @router.post("/invoicing/invoices/{number}/links", summary="生成下载链接（交付）/ deliver by download link")
 def create_link(request, number: str, payload: LinkIn):
     seller = _seller(request)
-    inv = _invoice_for(request, number)
+    inv = queries.readable_invoice(request, number)
     if inv.seller_id != seller:
         raise ValidationFailure("number", "只有销售方可以生成交付链接", "only the seller may create a delivery link",
                                 number, code="not_seller")
@@ -258,7 +247,7 @@ class UsageIn(Schema):
 
 @router.post("/invoicing/invoices/{number}/usage", summary="用途确认 / confirm usage (buyer)")
 def confirm_usage(request, number: str, payload: UsageIn):
-    inv = _invoice_for(request, number)
+    inv = queries.readable_invoice(request, number)
     state = _run(services.confirm_usage, inv.number, buyer_id=_seller(request), purpose=payload.purpose,
                  period=payload.period, actor=request.user, request=request)
     return _json({"number": inv.number, "usage": state.usage, "period": state.usage_period})
@@ -266,14 +255,14 @@ def confirm_usage(request, number: str, payload: UsageIn):
 
 @router.delete("/invoicing/invoices/{number}/usage", summary="撤销当期用途确认 / revoke (current period)")
 def revoke_usage(request, number: str):
-    inv = _invoice_for(request, number)
+    inv = queries.readable_invoice(request, number)
     state = _run(services.revoke_usage, inv.number, buyer_id=_seller(request), actor=request.user, request=request)
     return _json({"number": inv.number, "usage": state.usage})
 
 
 @router.post("/invoicing/invoices/{number}/book", summary="入账 / mark as booked (buyer)")
 def book(request, number: str):
-    inv = _invoice_for(request, number)
+    inv = queries.readable_invoice(request, number)
     state = _run(services.book, inv.number, buyer_id=_seller(request), actor=request.user, request=request)
     return _json({"number": inv.number, "booked_at": timezone.localtime(state.booked_at).isoformat()})
 
@@ -296,7 +285,7 @@ def _red_lines(payload) -> list | None:
 
 @router.post("/invoicing/invoices/{number}/reverse", summary="直接红冲（购买方未确认、未入账）/ reverse directly")
 def reverse(request, number: str, payload: ReverseIn):
-    inv = _invoice_for(request, number)
+    inv = queries.readable_invoice(request, number)
     red = _run(services.reverse_directly, inv.number, seller_id=_seller(request), reason=payload.reason,
                full=payload.full, lines=_red_lines(payload), actor=request.user, request=request)
     return _json(services.receipt(red), 201)
@@ -317,7 +306,7 @@ def _form(req: RedLetterRequest) -> dict:
 
 @router.post("/invoicing/red-letter-forms", summary="填开红字发票信息确认单 / raise a red-letter form")
 def raise_form(request, payload: RedFormIn):
-    inv = _invoice_for(request, payload.number)
+    inv = queries.readable_invoice(request, payload.number)
     req = _run(services.request_red_letter, inv.number, taxpayer_id=_seller(request), reason=payload.reason,
                full=payload.full, lines=_red_lines(payload), actor=request.user, request=request)
     return _json(_form(req), 201)

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractHour
+from django.http import Http404
 from django.utils import timezone
 
+from zhishui.core import access
 from zhishui.core.errors import ValidationFailure
 from zhishui.core.money import fen
 from zhishui.core.periods import MONTH, parse_period
@@ -107,3 +109,14 @@ def activity(day=None) -> dict:
 def _fen(value) -> str:
     """A sum as text to the fen (SQLite adds decimals as binary floats)."""
     return str(fen(value)) if value is not None else "0.00"
+
+
+def readable_invoice(request, number: str) -> Invoice:
+    """The invoice if the caller may read it (seller, buyer or staff); 404 (audited) otherwise."""
+    invoice = Invoice.objects.select_related("state").filter(number=number).first()
+    if invoice is None:
+        raise Http404
+    if not (access.may_read_taxpayer(request.user, invoice.seller_id)
+            or (invoice.buyer_id and access.may_read_taxpayer(request.user, invoice.buyer_id))):
+        access.require_taxpayer(request, invoice.seller_id, what="invoice")
+    return invoice

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhishui.core import access
 from zhishui.core.decorators import capability_required
 from zhishui.core.errors import ValidationFailure
 
@@ -42,16 +41,6 @@ def _error(request, exc: ValidationFailure) -> None:
 
 def _me(request) -> str:
     return request.user.taxpayer_id
-
-
-def _invoice_for(request, number: str) -> Invoice:
-    invoice = Invoice.objects.select_related("state").filter(number=number).first()
-    if invoice is None:
-        raise Http404
-    if not (access.may_read_taxpayer(request.user, invoice.seller_id)
-            or (invoice.buyer_id and access.may_read_taxpayer(request.user, invoice.buyer_id))):
-        access.require_taxpayer(request, invoice.seller_id, what="invoice")
-    return invoice
 
 
 # --- issue --------------------------------------------------------------------------------------------
@@ -177,7 +166,7 @@ def inbox(request):
 def detail(request, number: str):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
-    inv = _invoice_for(request, number)
+    inv = queries.readable_invoice(request, number)
     me = _me(request)
     forms = RedLetterRequest.objects.filter(blue=inv).order_by("-created_at")
     return render(request, "invoicing/detail.html", {
@@ -190,7 +179,7 @@ def detail(request, number: str):
 def download(request, number: str, fmt: str):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
-    inv = _invoice_for(request, number)
+    inv = queries.readable_invoice(request, number)
     return _file(request, inv, fmt, "account")
 
 
@@ -206,7 +195,7 @@ def _file(request, inv: Invoice, fmt: str, via: str, delivery=None) -> HttpRespo
 
 
 def _act(request, number: str, fn, success: str, **kwargs):
-    inv = _invoice_for(request, number)
+    inv = queries.readable_invoice(request, number)
     try:
         fn(inv.number, actor=request.user, request=request, **kwargs)
     except ValidationFailure as exc:
@@ -258,7 +247,7 @@ def red_letter(request, number: str):
 @require_POST
 @capability_required("issue_invoices")
 def create_link(request, number: str):
-    inv = _invoice_for(request, number)
+    inv = queries.readable_invoice(request, number)
     if inv.seller_id != _me(request):
         raise Http404
     _delivery, token = services.create_link(inv, actor=request.user, request=request)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import re
 from decimal import Decimal
@@ -27,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from zhishui.core import audit
+from zhishui.core import audit, crypto
 
 from . import pii
 from .feeds import FEEDS, ORDER, Column, Feed
@@ -209,13 +208,6 @@ def _write_parquet(feed: Feed, path: Path, rows) -> int:
 WRITERS = {"csv": _write_csv, "xlsx": _write_xlsx, "parquet": _write_parquet}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def export_directory(path: str | Path, *, feeds: list[str] | None = None, fmt: str = "csv", by: str = "",
                      request=None, source: str = "") -> dict:
@@ -233,7 +225,7 @@ def export_directory(path: str | Path, *, feeds: list[str] | None = None, fmt: s
         feed = FEEDS[name]
         file = target / f"{name}.{fmt}"
         rows = WRITERS[fmt](feed, file, canonical_rows(feed, identifiers))
-        entries[name] = {"rows": rows, "sha256": _sha256(file)}
+        entries[name] = {"rows": rows, "sha256": crypto.sha256_file(file)}
     manifest = {
         "source": source or f"智税平台（{resolve(settings.ZHISHUI_DISTRICT).full_name}）",
         "extracted_at": timezone.localtime().isoformat(timespec="seconds"),

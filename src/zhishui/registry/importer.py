@@ -35,7 +35,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from zhishui.core import audit
+from zhishui.core import audit, crypto
 
 from . import dbwrite, identities, pii
 from .exporter import neutralise
@@ -224,7 +224,7 @@ def _read_and_check(ctx: _Context, feed: Feed, path: Path, load: Load, report: F
     try:
         size = check_size(path, ctx.max_bytes)
         data = path.read_bytes() if path.suffix.lower() == ".csv" else None
-        digest = hashlib.sha256(data).hexdigest() if data is not None else _sha256_file(path)
+        digest = hashlib.sha256(data).hexdigest() if data is not None else crypto.sha256_file(path)
         load.file_bytes, load.sha256 = size, digest
         entry = _manifest_entry(ctx, feed.name)
         if entry.get("sha256") and str(entry["sha256"]).lower() != digest:
@@ -252,13 +252,6 @@ def _read_and_check(ctx: _Context, feed: Feed, path: Path, load: Load, report: F
         report.rejected = report.rows_read
         return None
 
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _problems_of(ck: Checked) -> list[Problem]:

@@ -9,7 +9,6 @@ the writer refuses one rather than write a malformed file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -19,6 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+
+from zhishui.core.crypto import sha256_file
 
 CHUNK = 500_000
 _OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=65_536)
@@ -118,15 +119,9 @@ class FeedWriter:
     def close(self) -> dict:
         self.fh.close()
         os.replace(self.tmp, self.path)
-        return {"rows": self.rows, "sha256": sha256(self.path)}
+        return {"rows": self.rows, "sha256": sha256_file(self.path)}
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_feed(path: Path, header: list[str], n: int, build: Callable[[np.ndarray], list[pa.Array]],
@@ -149,7 +144,7 @@ def write_rows(path: Path, header: list[str], rows: list[tuple]) -> dict:
                 raise ValueError(f"value with a structural character in {path.name}: {row}")
             fh.write(",".join(row) + "\n")
     os.replace(tmp, path)
-    return {"rows": len(rows), "sha256": sha256(path)}
+    return {"rows": len(rows), "sha256": sha256_file(path)}
 
 
 def write_json(path: Path, data: dict) -> None:
