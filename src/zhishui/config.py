@@ -81,6 +81,13 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
     Setting("ZHISHUI_RED_REQUEST_HOURS", int, 72,
             "Hours a red-letter confirmation form waits for the other party before it is voided."),
     Setting("ZHISHUI_VERIFY_RATE_LIMIT", int, 30, "Public invoice verifications per client per minute (0: no limit)."),
+    Setting("ZHISHUI_TASKS_BACKEND", str, "database",
+            "Where background jobs (django-tasks) run: database (queued in the database, run by a worker process; "
+            "see ZHISHUI_SERVE_WORKER and `zhishui worker`) or immediate (run inside the request that starts them; "
+            "only for tiny installations and tests)."),
+    Setting("ZHISHUI_SERVE_WORKER", bool, True,
+            "`zhishui serve` (and `zhishui demo`) start one background-job worker next to the web server and stop it "
+            "with the server. Turn off where workers run as a service of their own (`zhishui worker`)."),
     Setting("ZHISHUI_FAULT_POINT", str, "",
             "Test only: kill the process at a named point of the invoice-issuing transaction (docs/invoicing.md). "
             "Leave empty; it has no effect then."),
@@ -99,6 +106,20 @@ def get(name: str) -> Any:
     if setting.kind is list:
         return _list(raw)
     return raw
+
+
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def tasks() -> dict:
+    """The django-tasks ``TASKS`` setting from ``ZHISHUI_TASKS_BACKEND``."""
+    choice = get("ZHISHUI_TASKS_BACKEND")
+    if choice not in TASK_BACKENDS:
+        raise ValueError(f"ZHISHUI_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {choice!r}")
+    return {"default": {"BACKEND": TASK_BACKENDS[choice], "QUEUES": ["default"]}}
 
 
 def testing() -> bool:
@@ -123,6 +144,10 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
+# Every SQLite connection of the product: WAL, commits durable on power loss, foreign keys enforced.
+SQLITE_INIT = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+
+
 def database() -> dict:
     # The test suite takes its database from ZHISHUI_TEST_DATABASE_URL (the same suite runs on
     # SQLite and PostgreSQL); otherwise the product's own setting applies.
@@ -136,7 +161,9 @@ def database() -> dict:
                 # instead of one failing with "database is locked" half-way.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                # synchronous=FULL: in WAL mode NORMAL may lose the last commits on a power failure, and an
+                # acknowledged invoice must survive one (docs/decisions/0007-sqlite-synchronous-full.md).
+                "init_command": SQLITE_INIT,
             },
             # Keep connections: opening one re-reads the schema, which costs more than a small request.
             "CONN_MAX_AGE": 60,
@@ -145,7 +172,8 @@ def database() -> dict:
     else:
         db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         if db["ENGINE"] == "django.db.backends.sqlite3":
-            db.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+            db.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20,
+                                                 "init_command": SQLITE_INIT})
     if testing():
         # Live-server threads must not keep connections open, or the test database cannot be dropped.
         db["CONN_MAX_AGE"] = 0

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "zhishui.core",
     "zhishui.registry",
     "zhishui.invoicing",
@@ -168,3 +170,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background jobs (django-tasks): queued in the database and run by `zhishui worker`, which
+# `zhishui serve` starts next to the web server (docs/decisions/0008-background-jobs.md).
+TASKS = config.tasks()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.invoicing.helpers import BUYER, PARTIES, SELLER, STEEL, invoice_request
 from zhishui.core.periods import MONTH, Period
-from zhishui.filing import prefill, sources
+from zhishui.filing import bulk, prefill, sources
 from zhishui.invoicing import parties, queries
 from zhishui.invoicing import services as invoicing
 
@@ -40,8 +40,14 @@ def test_issued_invoices_feed_the_prefill_with_reds_netted_and_confirmed_input()
     cells, traces = prefill.vat_general(facts[SELLER], None).result()
     assert cells["sales_13_goods"] == Decimal("2000.00")
     assert cells["sales_6"] == Decimal("1000.00")  # two software invoices, one reversed by its red invoice
-    numbers = {sources.expand(i)["invoice_no"] for i in traces["sales_6"]["invoices"]}
-    assert numbers == {reversed_["number"], software["number"], red.number}
+    assert set(traces["sales_6"]["invoices"]) == {reversed_["number"], software["number"], red.number}
+    # The bulk read of the whole district finds the same invoices and sums.
+    groups = [g for g in bulk.read(month, sources.OUTPUT, "general", {})[SELLER] if g.rate == Decimal("0.06")]
+    assert sum(g.amount for g in groups) == 100_000
+    assert set(",".join(g.numbers for g in groups).split(",")) == {reversed_["number"], software["number"],
+                                                                   red.number}
+    bought = bulk.read(month, sources.INPUT, "general", {})[BUYER]
+    assert [(g.numbers, g.tax) for g in bought] == [(kept["number"], 26_000)]
     confirmed = queries.confirmed_for_deduction(BUYER, str(month))
     inputs = facts[BUYER][sources.INPUT]
     assert {r.invoice_no for r in inputs} == {c.number for c in confirmed} == {kept["number"]}

@@ -73,6 +73,59 @@ def test_vat_small_scale_batch_matches(period):
             assert int(got[k] * 100) == int(arr[i]), (i, k, payload)
 
 
+@pytest.mark.parametrize("period", ["2026-09", "2025-12", "2019-04"])
+def test_vat_general_batch_matches(period):
+    rng = np.random.default_rng(11)
+    n = 3_000
+
+    def some(high, share):
+        return (rng.integers(0, high, n) * (rng.random(n) < share)).astype(np.int64)
+
+    cols = {"sales_13": some(10**10, 0.7), "sales_9": some(10**9, 0.3), "sales_6": some(10**9, 0.3),
+            "simplified_sales_3": some(10**8, 0.1), "simplified_sales_5": some(10**8, 0.1),
+            "export_sales": some(10**8, 0.05), "exempt_sales": some(10**8, 0.1), "input_tax": some(10**9, 0.8),
+            "previous_credit": some(10**8, 0.3), "input_transfer_out": some(10**6, 0.05),
+            "export_refund": some(10**6, 0.02), "inspection_tax": some(10**6, 0.02)}
+    # Half-fen seams: amounts whose tax at 13 % ends in exactly half a fen.
+    cols["sales_13"][:50] = np.arange(50) * 100 + 50
+    out = batch.vat_general(period, cols)
+    calc, params = get("vat_general"), default_parameters()
+    for i in range(n):
+        payload = {"period": period, **{k: _yuan(int(v[i])) for k, v in cols.items()}}
+        got = calc.calculate(payload, params).amounts
+        for k, arr in out.items():
+            assert int(got[k] * 100) == int(arr[i]), (i, k, payload)
+
+
+@pytest.mark.parametrize("period", ["2026-09", "2026-Q3", "2027-12"])
+def test_surcharges_batch_matches(period):
+    rng = np.random.default_rng(13)
+    n = 3_000
+    exemption = 30_000_000 if "Q" in period else 10_000_000
+    cols = {"vat_paid": (rng.integers(0, 10**8, n) * (rng.random(n) < 0.8)).astype(np.int64),
+            "sales": np.where(rng.random(n) < 0.2, exemption + rng.integers(-2, 3, n),
+                              rng.integers(0, 3 * exemption, n)).astype(np.int64),
+            "vat_credit_refund": (rng.integers(0, 10**7, n) * (rng.random(n) < 0.05)).astype(np.int64)}
+    where = [[None, "city", "county_town", "other"][k] for k in rng.integers(0, 4, n)]
+    halving = (rng.random(n) < 0.5).tolist()
+    out = batch.surcharges(period, cols, where, halving)
+    calc, params = get("surcharges"), default_parameters()
+    for i in range(n):
+        payload = {"period": period, "halving_eligible": halving[i],
+                   **{k: _yuan(int(v[i])) for k, v in cols.items()}}
+        if where[i]:
+            payload["location_class"] = where[i]
+        got = calc.calculate(payload, params).amounts
+        for k, arr in out.items():
+            assert int(got[k] * 100) == int(arr[i]), (i, k, payload)
+
+
+def test_surcharges_batch_fails_loudly_after_the_halving_ends():
+    with pytest.raises(ValidationFailure):
+        batch.surcharges("2028-01", {"vat_paid": np.array([10_000], dtype=np.int64),
+                                     "sales": np.array([10**9], dtype=np.int64)}, [None], [True])
+
+
 def test_iit_bonus_batch_matches_at_the_cliffs():
     seams = np.array([3_600_000, 14_400_000, 30_000_000, 42_000_000, 66_000_000, 96_000_000])
     bonus = np.concatenate([seams - 1, seams, seams + 1, np.arange(0, 200_000_000, 99_991)]).astype(np.int64)

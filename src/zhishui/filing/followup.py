@@ -53,11 +53,12 @@ def vat_period(profile: parties.Profile, month: Period) -> Period | None:
     return None
 
 
-def required_vat(month: Period) -> dict[str, tuple[parties.Profile, Period]]:
+def required_vat(month: Period, profiles: dict[str, parties.Profile] | None = None
+                 ) -> dict[str, tuple[parties.Profile, Period]]:
     """Registered VAT taxpayers (not deregistered) owing a VAT return after ``month``, with its period.
     A quarter given instead of a month selects the small-scale taxpayers' quarterly returns only."""
     out = {}
-    for tid, p in parties.profiles().items():
+    for tid, p in (parties.profiles() if profiles is None else profiles).items():
         if p.vat_status not in ("general", "small_scale") or p.state == "deregistered":
             continue
         due = (month if p.vat_status == "small_scale" else None) if month.kind == QUARTER else vat_period(p, month)

@@ -482,6 +482,23 @@ def compute(code: str, values: dict[str, Decimal], period: Period, profile: dict
         _TRACE.reset(token)
 
 
+def decimals(values: dict[str, str]) -> dict[str, Decimal]:
+    return {k: Decimal(v) for k, v in values.items()}
+
+
+def evaluate(code: str, values: dict[str, Decimal], period: Period, profile: dict, *, trace: bool = True
+             ) -> tuple[dict[str, str], list[dict], Decimal, Computed | None]:
+    """A return from its editable cells: every cell rendered, the law's objections, the amount payable
+    and the computation (None, with the objections and nothing payable, when the law refuses the inputs)."""
+    form_ = form(code)
+    try:
+        comp = compute(code, values, period, profile, trace=trace)
+    except ValidationFailure as exc:
+        return {k: render(form_, k, v) for k, v in values.items()}, [e.as_dict() for e in exc.errors], ZERO, None
+    return ({k: render(form_, k, v) for k, v in comp.values.items()}, [],
+            fen(sum(payable_items(code, comp).values(), ZERO)), comp)
+
+
 def payable_items(code: str, comp: Computed) -> dict[str, Decimal]:
     """What filing this form makes payable, by tax (the payment lines)."""
     v = comp.values

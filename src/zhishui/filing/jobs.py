@@ -1,20 +1,24 @@
-"""Batch pre-fill as a background job: a ``PrefillJob`` row records the progress, and a separate
-process (``zhishui pipeline prefill --job N``) does the work, so the web request returns at once.
-
-django-tasks is not configured in this installation's settings (it needs its own ``TASKS`` setting and
-app entries), so the job runs as a management command in its own process; the ``PrefillJob`` row is the
-queue entry and the progress record either way."""
+"""Batch pre-fill as a background job (django-tasks). ``start`` records a ``PrefillJob`` — the progress the
+staff page shows — and enqueues ``tasks.batch_prefill_task`` in the same transaction, so the web request
+returns at once. A worker process picks the task up (``zhishui worker``; ``zhishui serve`` and ``zhishui demo``
+start one next to the web server) and runs ``services.batch_prefill``, which updates the job as it goes.
+``zhishui pipeline prefill`` runs the same service synchronously from the command line."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
 
 from zhishui.core.errors import ValidationFailure
 from zhishui.core.periods import MONTH, parse_period
 
-from . import services
+from . import services, tasks
 from .models import PrefillJob
+
+# A worker polls the queue every second: a job still queued after this long has no worker to run it.
+WAITING_AFTER = timedelta(seconds=20)
 
 
 def start(period_text: str, *, by: str) -> PrefillJob:
@@ -22,11 +26,17 @@ def start(period_text: str, *, by: str) -> PrefillJob:
     if period.end >= services.today():
         raise ValidationFailure("period", f"所属期 {period} 尚未结束", f"the period {period} has not ended yet",
                                 str(period))
-    if PrefillJob.objects.filter(period=str(period), status__in=["queued", "running"]).exists():
+    if PrefillJob.objects.filter(period=str(period), status__in=tasks.OPEN).exists():
         raise ValidationFailure("period", f"所属期 {period} 的批量预填正在进行", f"a batch pre-fill for {period} is "
                                 "already running", str(period), code="conflict")
-    job = PrefillJob.objects.create(period=str(period), by=by)
-    subprocess.Popen([sys.executable, "-m", "zhishui", "pipeline", "prefill", "--period", str(period),
-                      "--job", str(job.pk)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     start_new_session=True)
+    with transaction.atomic():
+        job = PrefillJob.objects.create(period=str(period), by=by)
+        result = tasks.batch_prefill_task.enqueue(job.pk)
+        PrefillJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.refresh_from_db()
     return job
+
+
+def waiting(job: PrefillJob, now=None) -> bool:
+    """True when no worker has picked the job up for longer than ``WAITING_AFTER``."""
+    return job.status == "queued" and job.created_at < (now or timezone.now()) - WAITING_AFTER

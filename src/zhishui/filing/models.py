@@ -192,10 +192,13 @@ class AbnormalDecision(models.Model):
 
 
 class PrefillJob(models.Model):
-    """A batch pre-fill run for the district (``zhishui pipeline prefill``), with its progress."""
+    """A batch pre-fill run for the district, with its progress: started from the staff page (a django-tasks
+    background task, ``filing.tasks.batch_prefill_task``, whose id is ``task_id``) or by
+    ``zhishui pipeline prefill`` (in the command's own process, no task)."""
 
     period = models.CharField(_("tax period"), max_length=7)
     status = models.CharField(_("status"), max_length=10, default="queued")  # queued/running/done/failed
+    task_id = models.CharField(max_length=64, blank=True, default="")
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
@@ -213,6 +216,13 @@ class PrefillJob(models.Model):
     def __str__(self) -> str:
         return f"{self.period} {self.status} {self.done}/{self.total}"
 
+    STATUS_LABELS = {"queued": _("queued, waiting for a worker"), "running": _("running"), "done": _("done"),
+                     "failed": _("failed")}
+
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else (100 if self.status == "done" else 0)
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUS_LABELS.get(self.status, self.status)

@@ -40,9 +40,12 @@ class Profile:
         return self.taxpayer_kind == "individual_business" or self.entity_type == "individual_business"
 
     def as_dict(self) -> dict:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {name: getattr(self, name) for name in _PROFILE_FIELDS}
         data["registered_on"] = self.registered_on.isoformat() if self.registered_on else ""
         return data
+
+
+_PROFILE_FIELDS = tuple(f.name for f in fields(Profile))
 
 
 def ident(taxpayer) -> str:
@@ -55,21 +58,23 @@ def profiles(taxpayer_ids: list[str] | None = None, *, registered_only: bool = T
         return {}
     from zhishui.registry.models import TaxRegistration
 
-    qs = TaxRegistration.objects.select_related("taxpayer", "taxpayer__market_entity")
+    qs = TaxRegistration.objects.all()
     if taxpayer_ids is not None:
         from django.db.models import Q
 
         qs = qs.filter(Q(taxpayer__tax_id__in=taxpayer_ids) | Q(taxpayer__key__in=taxpayer_ids))
     out: dict[str, Profile] = {}
-    for reg in qs.order_by("taxpayer_id"):
-        t = reg.taxpayer
-        entity = getattr(t, "market_entity", None)
-        out[ident(t)] = Profile(
-            taxpayer_id=ident(t), pk=t.pk, name=reg.name or t.name, vat_status=reg.vat_status,
-            taxpayer_kind=reg.taxpayer_kind, entity_type=entity.entity_type if entity else "",
-            registered_on=reg.registered_on, state=reg.state, officer_id=reg.officer_id,
-            region_code=entity.region_code if entity else "", urban_class=reg.urban_class,
-            industry_code=entity.industry_code if entity else "")
+    for (pk, tax_id, key, name, reg_name, status, kind, registered_on, state, officer, urban, entity_type, region,
+         industry) in qs.order_by("taxpayer_id").values_list(
+            "taxpayer_id", "taxpayer__tax_id", "taxpayer__key", "taxpayer__name", "name", "vat_status",
+            "taxpayer_kind", "registered_on", "state", "officer_id", "urban_class",
+            "taxpayer__market_entity__entity_type", "taxpayer__market_entity__region_code",
+            "taxpayer__market_entity__industry_code"):
+        tid = tax_id or key
+        out[tid] = Profile(taxpayer_id=tid, pk=pk, name=reg_name or name, vat_status=status, taxpayer_kind=kind,
+                           entity_type=entity_type or "", registered_on=registered_on, state=state,
+                           officer_id=officer, region_code=region or "", urban_class=urban,
+                           industry_code=industry or "")
     return out
 
 

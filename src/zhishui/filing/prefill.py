@@ -1,13 +1,16 @@
 """预填: the cells the platform proposes for a return, each with its trace.
 
-Input cells are sums of invoice rows (``sources``) or of registry facts; the trace of a cell lists
-exactly the rows or facts summed. Derived cells are left to ``forms.compute`` (the law calculators),
-whose lines and parameter versions become their trace.
+Input cells are sums of invoice rows (``sources``) or of registry facts. The trace of a cell keeps the
+numbers of exactly the invoices summed and the selection (``Select``: direction, rates, class of supply,
+invoice type) that picked their rows, or the facts used; the trace page shows those rows again.
+Derived cells are left to ``forms.compute`` (the law calculators), whose lines and parameter versions
+become their trace.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from zhishui.core.money import ZERO, fen
@@ -17,7 +20,61 @@ from . import forms
 from .parties import Profile
 from .sources import INPUT, OUTPUT, InvoiceRow
 
-R13, R9, R6, R5, R3, R1, R0 = (Decimal(x) for x in ("0.13", "0.09", "0.06", "0.05", "0.03", "0.01", "0"))
+
+@dataclass(frozen=True)
+class Select:
+    """Which invoice rows a cell sums: direction (None: both), rates (empty: any), rates excluded, class of
+    supply (True: goods) and invoice type ("special", or "other" for any other type). Stored with the
+    trace, it says why the listed invoices count, and lets the trace page show their rows again."""
+
+    direction: str | None
+    rates: tuple[Decimal, ...] = ()
+    excluded: tuple[Decimal, ...] = ()
+    goods: bool | None = None
+    kind: str | None = None
+
+    def matches(self, direction: str, rate: Decimal, goods: bool, kind: str) -> bool:
+        return ((self.direction is None or direction == self.direction)
+                and (not self.rates or rate in self.rates) and rate not in self.excluded
+                and (self.goods is None or goods == self.goods)
+                and (self.kind is None or (kind == "special") == (self.kind == "special")))
+
+    def as_dict(self) -> dict:
+        return {"direction": self.direction, "rates": [format(r, "f") for r in self.rates],
+                "excluded": [format(r, "f") for r in self.excluded], "goods": self.goods, "kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Select:
+        return cls(data.get("direction"), tuple(Decimal(r) for r in data.get("rates", ())),
+                   tuple(Decimal(r) for r in data.get("excluded", ())), data.get("goods"), data.get("kind"))
+
+
+def _rates(*texts: str) -> tuple[Decimal, ...]:
+    return tuple(Decimal(t) for t in texts)
+
+
+# Output rows by cell (附列资料（一） of the general return; lines 1–4 of the small-scale one), first match wins.
+GENERAL_OUTPUT = {
+    "sales_13_goods": Select(OUTPUT, _rates("0.13"), goods=True),
+    "sales_13_services": Select(OUTPUT, _rates("0.13"), goods=False),
+    "sales_9_goods": Select(OUTPUT, _rates("0.09"), goods=True),
+    "sales_9_services": Select(OUTPUT, _rates("0.09"), goods=False),
+    "sales_6": Select(OUTPUT, _rates("0.06")),
+    "sales_simple_5": Select(OUTPUT, _rates("0.05")),
+    "sales_simple_3": Select(OUTPUT, _rates("0.03", "0.01")),
+    "line_8": Select(OUTPUT, _rates("0")),
+}
+GENERAL_INPUT = Select(INPUT)
+SMALL_OUTPUT = {
+    "sales_5": Select(OUTPUT, _rates("0.05")),
+    "sales_3_special": Select(OUTPUT, excluded=_rates("0.05"), kind="special"),
+    "sales_3_other": Select(OUTPUT, excluded=_rates("0.05"), kind="other"),
+}
+ALL_OUTPUT, ALL_INPUT, GOODS = Select(OUTPUT), Select(INPUT), Select(None, goods=True)
+
+
+def cell_of(mapping: dict[str, Select], direction: str, rate: Decimal, goods: bool, kind: str) -> str | None:
+    return next((cell for cell, sel in mapping.items() if sel.matches(direction, rate, goods, kind)), None)
 
 
 def fact(label_zh: str, label_en: str, value, source: str = "", link: str = "") -> dict:
@@ -44,84 +101,85 @@ class Builder:
         self.cells: dict[str, Decimal] = {c: ZERO for c in self.form.editable}
         self.traces: dict[str, dict] = defaultdict(lambda: {"invoices": [], "facts": []})
 
-    def rows(self, cell: str, rows: list[InvoiceRow], field: str = "amount") -> None:
+    def rows(self, cell: str, rows: list[InvoiceRow], select: Select, field: str = "amount") -> None:
+        """The cell sums ``field`` of ``rows`` (those ``select`` picks); its trace keeps their invoice numbers."""
         self.cells[cell] += sum((getattr(r, field) for r in rows), ZERO)
-        self.traces[cell]["invoices"] += [r.compact() for r in rows]
-        self.traces[cell]["field"] = field
+        trace = self.traces[cell]
+        trace["invoices"] = sorted(set(trace["invoices"]) | {r.invoice_no for r in rows})
+        trace["select"], trace["field"] = select.as_dict(), field
 
     def set(self, cell: str, value: Decimal, *facts: dict) -> None:
         self.cells[cell] = value
         self.traces[cell]["facts"] += list(facts)
 
     def result(self) -> tuple[dict[str, Decimal], dict[str, dict]]:
-        for key in self.form.editable:
-            trace = self.traces[key]
-            if not trace["invoices"] and not trace["facts"]:
-                cell = self.form.cell(key)
-                trace["facts"].append(fact("平台无此项数据，由纳税人填写" if cell.kind == forms.ENTRY else
-                                           "本期无相关发票或数据", "not known to the platform: the taxpayer fills it"
-                                           if cell.kind == forms.ENTRY else "no invoices or facts this period", "0"))
-        return dict(self.cells), dict(self.traces)
+        """Cells and their traces; a cell without invoices or facts has no trace (``no_data_fact`` says why)."""
+        kept = {k: t for k, t in self.traces.items() if t["invoices"] or t["facts"] or "field" in t}
+        return dict(self.cells), kept
+
+
+def no_data_fact(cell: forms.Cell) -> dict:
+    """What the trace of a cell with neither invoices nor facts shows."""
+    if cell.kind == forms.ENTRY:
+        return fact("平台无此项数据，由纳税人填写", "not known to the platform: the taxpayer fills it", "0")
+    return fact("本期无相关发票或数据", "no invoices or facts this period", "0")
+
+
+def carried_credit(previous: dict | None) -> tuple[Decimal, dict]:
+    """Line 13 (上期留抵税额): line 20 of the previous return filed on the platform, else 0."""
+    if previous:
+        return Decimal(previous["line_20"]), fact(
+            "上期申报表第20栏期末留抵税额", "line 20 of the previous return", previous["line_20"],
+            f"filing.Return {previous['period']} r{previous['revision']}", previous.get("link", ""))
+    return ZERO, fact("平台上无上期申报表，上期留抵税额按0预填", "no previous return on the platform: 0", "0.00")
+
+
+def unmapped_fact(rows: int) -> dict:
+    return fact("税率无法归类的发票行（未计入，请核对）", "rows at an unexpected rate (not counted, please check)",
+                rows)
+
+
+def profile_facts(profile: Profile, small_low_profit: bool | None) -> dict:
+    """The taxpayer facts a return is computed with, and the 六税两费 eligibility with its reasons."""
+    eligible, facts = halving(profile, small_low_profit)
+    data = profile.as_dict()
+    data.update(halving_eligible=eligible, halving_facts=facts)
+    return data
 
 
 def vat_general(rows: dict[str, list[InvoiceRow]], previous: dict | None) -> Builder:
     b = Builder("vat_general")
-    by: dict[str, list[InvoiceRow]] = defaultdict(list)
+    by: dict[str | None, list[InvoiceRow]] = defaultdict(list)
     for r in rows[OUTPUT]:
-        if r.rate == R13:
-            by["sales_13_goods" if r.goods else "sales_13_services"].append(r)
-        elif r.rate == R9:
-            by["sales_9_goods" if r.goods else "sales_9_services"].append(r)
-        elif r.rate == R6:
-            by["sales_6"].append(r)
-        elif r.rate == R5:
-            by["sales_simple_5"].append(r)
-        elif r.rate in (R3, R1):
-            by["sales_simple_3"].append(r)
-        elif r.rate == R0:
-            by["line_8"].append(r)
-        else:
-            by["unmapped"].append(r)
+        by[cell_of(GENERAL_OUTPUT, OUTPUT, r.rate, r.goods, r.kind)].append(r)
     for cell, cell_rows in by.items():
-        if cell != "unmapped":
-            b.rows(cell, cell_rows)
-    b.rows("line_12", rows[INPUT], "tax")
-    if previous:
-        b.set("line_13", Decimal(previous["line_20"]),
-              fact("上期申报表第20栏期末留抵税额", "line 20 of the previous return", previous["line_20"],
-                   f"filing.Return {previous['period']} r{previous['revision']}", previous.get("link", "")))
-    else:
-        b.set("line_13", ZERO, fact("平台上无上期申报表，上期留抵税额按0预填", "no previous return on the platform: 0",
-                                    "0.00"))
-    if by.get("unmapped"):
-        b.traces["line_8"]["facts"].append(fact("税率无法归类的发票行（未计入，请核对）", "rows at an unexpected rate "
-                                                "(not counted, please check)", len(by["unmapped"])))
+        if cell is not None:
+            b.rows(cell, cell_rows, GENERAL_OUTPUT[cell])
+    b.rows("line_12", rows[INPUT], GENERAL_INPUT, "tax")
+    b.set("line_13", *carried_credit(previous))
+    if by.get(None):
+        b.traces["line_8"]["facts"].append(unmapped_fact(len(by[None])))
     return b
 
 
 def vat_small(rows: dict[str, list[InvoiceRow]]) -> Builder:
     b = Builder("vat_small_scale")
-    by: dict[str, list[InvoiceRow]] = defaultdict(list)
+    by: dict[str | None, list[InvoiceRow]] = defaultdict(list)
     for r in rows[OUTPUT]:
-        if r.rate == R5:
-            by["sales_5"].append(r)
-        elif r.kind == "special":
-            by["sales_3_special"].append(r)
-        else:
-            by["sales_3_other"].append(r)
+        by[cell_of(SMALL_OUTPUT, OUTPUT, r.rate, r.goods, r.kind)].append(r)
     for cell, cell_rows in by.items():
-        b.rows(cell, cell_rows)
+        b.rows(cell, cell_rows, SMALL_OUTPUT[cell])
     return b
 
 
 def cit(ytd: dict[str, list[InvoiceRow]], period: Period, earlier: list[dict], headcount: dict) -> Builder:
     """``earlier``: values of the filed returns of the year's earlier quarters; ``headcount``: social insurance."""
     b = Builder("cit_quarterly")
-    b.rows("line_1", ytd[OUTPUT])
+    b.rows("line_1", ytd[OUTPUT], ALL_OUTPUT)
     b.traces["line_1"]["facts"].append(fact("本年累计开具发票不含税销售额（红字发票已冲减）",
                                             "invoiced sales of the year to date, red invoices netted", "",
                                             "invoices"))
-    b.rows("line_2", ytd[INPUT])
+    b.rows("line_2", ytd[INPUT], ALL_INPUT)
     b.traces["line_2"]["facts"].append(fact("以本年累计已确认抵扣的购进发票金额预估，请按账簿调整",
                                             "estimated from purchases confirmed for deduction; adjust to your books",
                                             ""))
@@ -188,7 +246,7 @@ def property_behaviour(period: Period, holdings: list[dict], transactions: list[
     grade = max(area_by_grade, key=lambda g: area_by_grade[g]) if area_by_grade else 0
     b.set("land_grade", Decimal(grade), fact("面积最大地块的土地等级", "grade of the largest plot", grade))
     b.set("land_months", Decimal(len(months) if area else 0), fact("本期月份数", "months of the period", len(months)))
-    b.rows("stamp_sale", [r for r in rows[OUTPUT] + rows[INPUT] if r.goods])
+    b.rows("stamp_sale", [r for r in rows[OUTPUT] + rows[INPUT] if r.goods], GOODS)
     b.traces["stamp_sale"]["facts"].append(fact("购销货物发票金额作为买卖合同计税依据（双方各自计税）",
                                                 "goods invoices as the base for sale contracts (each party pays)", ""))
     transfer, deed, proceeds = ZERO, ZERO, ZERO

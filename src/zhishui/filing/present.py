@@ -11,7 +11,8 @@ from zhishui.core.periods import parse_period
 
 from . import forms
 from .models import Return
-from .sources import expand
+from .prefill import Select, no_data_fact
+from .sources import INPUT, OUTPUT, rows_of
 
 
 def visible_returns(user):
@@ -81,6 +82,17 @@ def return_data(ret: Return, *, english: bool = False) -> dict:
                           "status": p.status, "at": p.at.isoformat()} for p in ret.payments.all()]}
 
 
+def trace_rows(ret: Return, stored: dict) -> list[dict]:
+    """The invoice rows a stored cell trace summed: its invoices, on the taxpayer's side, as its selection
+    picked them (so the page lists exactly the rows the pre-fill added up)."""
+    if not stored.get("invoices"):
+        return []
+    select = Select.from_dict(stored.get("select") or {})
+    directions = (select.direction,) if select.direction else (OUTPUT, INPUT)
+    return [r.as_dict() for r in rows_of(ret.taxpayer_id, stored["invoices"], directions)
+            if select.matches(r.direction, r.rate, r.goods, r.kind)]
+
+
 def trace(ret: Return, key: str) -> dict:
     """How a cell got its value: invoices, facts, calculator lines, parameters, changes."""
     form = forms.form(ret.form)
@@ -93,8 +105,9 @@ def trace(ret: Return, key: str) -> dict:
     data = {"cell": key, "no": cell.no, "label_zh": cell.label_zh, "label_en": cell.label_en, "kind": cell.kind,
             "value": ret.values.get(key, ""), "prefilled": prefill.cells.get(key, "") if prefill else "",
             "prefill_version": prefill.version if prefill else None,
-            "invoices": [expand(row) for row in stored.get("invoices", [])],
-            "facts": stored.get("facts", []), "field": stored.get("field", ""),
+            "invoices": trace_rows(ret, stored),
+            "facts": stored.get("facts") or ([] if stored.get("invoices") else [no_data_fact(cell)]),
+            "field": stored.get("field", ""),
             "calc": [], "params": [], "formula_zh": "", "formula_en": "", "from_cells": [],
             "changes": [{"old": ch.old, "new": ch.new, "reason": ch.reason, "by": ch.by, "at": ch.at.isoformat()}
                         for ch in ret.changes.filter(cell=key).order_by("at", "id")]}
@@ -102,7 +115,7 @@ def trace(ret: Return, key: str) -> dict:
         summed = dict(form.depends).get(key, ())
         stored_all = prefill.traces if prefill else {}
         for dep in summed:
-            data["invoices"] += [expand(row) for row in (stored_all.get(dep) or {}).get("invoices", [])]
+            data["invoices"] += trace_rows(ret, stored_all.get(dep) or {})
         data["from_cells"] = [{"key": d, "no": form.cell(d).no, "label_zh": form.cell(d).label_zh,
                                "label_en": form.cell(d).label_en, "value": ret.values.get(d, "")} for d in summed]
         values = {k: Decimal(ret.values.get(k, "0")) for k in form.editable}

@@ -3,13 +3,12 @@ batch pre-fill, reminders and abnormal-household decisions."""
 
 from __future__ import annotations
 
-import json
 import time as _time
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +18,7 @@ from zhishui.core.errors import ErrorCollector, ValidationFailure
 from zhishui.core.money import ZERO, fen, to_money
 from zhishui.core.periods import MONTH, Period, parse_period
 
-from . import calendar, forms, parties, prefill, sources
+from . import bulk, calendar, forms, parties, prefill, sources
 from .models import CellChange, Payable, Payment, Prefill, PrefillJob, Return
 from .payments import channel as bank_channel
 
@@ -85,13 +84,6 @@ def _small_low_profit(taxpayer_id: str) -> bool | None:
     return None if latest is None else latest.get("small_low_profit") == "1"
 
 
-def _profile_dict(profile: parties.Profile, small_low_profit: bool | None) -> dict:
-    eligible, facts = prefill.halving(profile, small_low_profit)
-    data = profile.as_dict()
-    data.update(halving_eligible=eligible, halving_facts=facts)
-    return data
-
-
 # ------------------------------------------------------------------------------------- pre-fill
 
 def _previous_vat(taxpayer_id: str, period: Period) -> dict | None:
@@ -140,7 +132,7 @@ def propose(form_code: str, profile: parties.Profile, period: Period,
             rows: dict[str, list] | None = None, previous: dict | None = None) -> tuple[dict, dict, dict]:
     """Cells, traces and the profile facts of a proposal (no database writes)."""
     tid = profile.taxpayer_id
-    profile_data = _profile_dict(profile, _small_low_profit(tid))
+    profile_data = prefill.profile_facts(profile, _small_low_profit(tid))
     if form_code == Return.VAT_GENERAL:
         rows = rows if rows is not None else sources.rows_for(period, tid)
         b = prefill.vat_general(rows, previous if previous is not None else _previous_vat(tid, period))
@@ -173,18 +165,8 @@ def _values_from(ret: Return) -> dict[str, Decimal]:
 
 def recompute(ret: Return, *, trace: bool = True) -> forms.Computed | None:
     """Recompute the derived cells of ``ret`` from its editable cells; store values, payable, problems."""
-    values = _values_from(ret)
-    try:
-        comp = forms.compute(ret.form, values, parse_period(ret.period), ret.profile, trace=trace)
-    except ValidationFailure as exc:
-        ret.values = {k: forms.render(forms.form(ret.form), k, v) for k, v in values.items()}
-        ret.warnings = [e.as_dict() for e in exc.errors]
-        ret.payable = ZERO
-        return None
-    form = forms.form(ret.form)
-    ret.values = {k: forms.render(form, k, v) for k, v in comp.values.items()}
-    ret.warnings = []
-    ret.payable = fen(sum(forms.payable_items(ret.form, comp).values(), ZERO))
+    ret.values, ret.warnings, ret.payable, comp = forms.evaluate(ret.form, _values_from(ret),
+                                                                 parse_period(ret.period), ret.profile, trace=trace)
     return comp
 
 
@@ -474,7 +456,7 @@ def holds_property(pk: int, quarter: Period) -> bool:
 
 
 def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = "batch",
-                  on: date | None = None, chunk: int = 500, quarterly: bool = True) -> PrefillJob:
+                  on: date | None = None, chunk: int = 2000, quarterly: bool = True) -> PrefillJob:
     """Pre-fill the VAT return every registered VAT taxpayer owes after the month (in bulk: general
     taxpayers for the month; small-scale taxpayers for the quarter, after its last month), and, when the
     month ends a quarter and ``quarterly`` is set, the CIT prepayment of every enterprise and the property
@@ -492,53 +474,35 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
         from .followup import filed_vat, required_vat
 
         everyone = parties.profiles()
-        due = required_vat(period)  # general: the month; small-scale: the quarter, after its last month
+        due = required_vat(period, everyone)  # general: the month; small-scale: the quarter after its last
         job.total = len(due)
         PrefillJob.objects.filter(pk=job.pk).update(total=job.total)
         pk_to_id = {p.pk: tid for tid, p in everyone.items()}
-        # One read per period owed: the month for general taxpayers, the quarter for small-scale ones.
-        statuses = {str(d): p.vat_status for p, d in due.values()}
-        facts_by_period = {key: sources.collect(key, None, pk_to_id=pk_to_id, vat_status=statuses[str(key)])
-                           for key in sorted({d for _p, d in due.values()}, key=str)}
+        periods = sorted({d for _p, d in due.values()}, key=str)
         # Left alone: returns already proposed or filed here, and returns the returns feed lists as filed.
-        existing = set(Return.objects.filter(period__in=[str(k) for k in facts_by_period], form__in=VAT_FORMS)
-                       .values_list("taxpayer_id", "period")) | filed_vat(list(facts_by_period))
-        prev = {r["taxpayer_id"]: r for r in Return.objects.filter(
-            period=str(period - 1), form=Return.VAT_GENERAL, status=Return.FILED)
-            .order_by("taxpayer_id", "revision").values("taxpayer_id", "values", "period", "revision", "id")}
+        existing = set(Return.objects.filter(period__in=[str(k) for k in periods], form__in=VAT_FORMS)
+                       .values_list("taxpayer_id", "period")) | filed_vat(periods)
+        prev = {r["taxpayer_id"]: {"line_20": r["values"].get("line_20", "0.00"), "period": r["period"],
+                                   "revision": r["revision"], "link": reverse("filing_return", args=[r["id"]])}
+                for r in Return.objects.filter(period=str(period - 1), form=Return.VAT_GENERAL, status=Return.FILED)
+                .order_by("taxpayer_id", "revision").values("taxpayer_id", "values", "period", "revision", "id")}
         slp = {}
         for tid, values in (Return.objects.filter(form=Return.CIT_Q, status=Return.FILED)
                             .order_by("taxpayer_id", "period", "revision").values_list("taxpayer_id", "values")):
             slp[tid] = values.get("small_low_profit") == "1"
-        done = failed = 0
-        errors: list = []
-        pending: list[tuple[Return, dict, dict]] = []
-        for tid, (profile, vat_period) in due.items():
-            if (tid, str(vat_period)) in existing:
-                done += 1
-                continue
-            code = vat_form_for(profile)
-            previous = None
-            if code == Return.VAT_GENERAL:
-                p = prev.get(tid)
-                previous = ({"line_20": p["values"].get("line_20", "0.00"), "period": p["period"],
-                             "revision": p["revision"], "link": reverse("filing_return", args=[p["id"]])}
-                            if p else {})
-            rows = facts_by_period[vat_period].get(tid, {sources.OUTPUT: [], sources.INPUT: []})
-            b = (prefill.vat_general(rows, previous or None) if code == Return.VAT_GENERAL
-                 else prefill.vat_small(rows))
-            cells, traces = b.result()
-            profile_data = _profile_dict(profile, slp.get(tid))
-            ret = Return(taxpayer_id=tid, taxpayer_name=profile.name, form=code, period=str(vat_period),
-                         due_on=calendar.deadline(vat_period), profile=profile_data, values=_cells(code, cells))
-            if recompute(ret, trace=False) is None:
-                failed += 1
-                errors.append({"taxpayer_id": tid, "errors": ret.warnings})
-            pending.append((ret, cells, traces))
-            if len(pending) >= chunk:
-                done += _flush(pending, by)
-                PrefillJob.objects.filter(pk=job.pk).update(done=done, failed=failed)
-        done += _flush(pending, by)
+        done = sum(1 for tid, (_p, d) in due.items() if (tid, str(d)) in existing)
+
+        def progress(n: int) -> None:
+            nonlocal done
+            done += n
+            PrefillJob.objects.filter(pk=job.pk).update(done=done)
+
+        work = [(code, vat_period, [(tid, p) for tid, (p, d) in due.items()
+                                    if d == vat_period and vat_form_for(p) == code and (tid, str(d)) not in existing])
+                for vat_period in periods for code in VAT_FORMS]
+        failed, errors = bulk.prefill_vat([w for w in work if w[2]], pk_to_id=pk_to_id, previous=prev,
+                                          small_low_profit=slp, by=by, progress=progress, chunk=chunk)
+        PrefillJob.objects.filter(pk=job.pk).update(done=done, failed=failed)
         eligible = {tid: p for tid, (p, _d) in due.items()}
         if quarterly and period.index % 3 == 0:
             quarter = period.quarter_of()
@@ -563,59 +527,6 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
         raise
     job.refresh_from_db()
     return job
-
-
-def _flush(pending: list, by: str) -> int:
-    if not pending:
-        return 0
-    with transaction.atomic():
-        rets = _insert_returns([r for r, _c, _t in pending])
-        _insert_prefills([Prefill(ret=r, version=1, created_by=by, cells=_cells(r.form, cells), traces=traces)
-                          for r, (_r, cells, traces) in zip(rets, pending, strict=True)])
-    n = len(pending)
-    pending.clear()
-    return n
-
-
-_RETURN_COLUMNS = ("id", "taxpayer_id", "taxpayer_name", "form", "period", "revision", "status", "values", "profile",
-                   "payable", "deviations", "warnings", "due_on", "created_at", "updated_at", "filed_by", "late")
-
-
-def _insert_returns(rows: list[Return]) -> list[Return]:
-    """Bulk insert of new proposals; on PostgreSQL ids are drawn from the sequence and rows go through COPY."""
-    if connection.vendor != "postgresql":
-        return Return.objects.bulk_create(rows)
-    table = Return._meta.db_table
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                       [table, len(rows)])
-        ids = [row[0] for row in cursor.fetchall()]
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(_RETURN_COLUMNS)}) FROM STDIN") as copy:
-            for pk, r in zip(ids, rows, strict=True):
-                r.pk, r.created_at, r.updated_at = pk, now, now
-                copy.write_row((pk, r.taxpayer_id, r.taxpayer_name, r.form, r.period, r.revision, r.status,
-                                json.dumps(r.values, ensure_ascii=False), json.dumps(r.profile, ensure_ascii=False),
-                                r.payable, json.dumps(r.deviations), json.dumps(r.warnings, ensure_ascii=False),
-                                r.due_on, now, now, r.filed_by, r.late))
-    for r in rows:
-        r._state.adding = False
-    return rows
-
-
-def _insert_prefills(rows: list[Prefill]) -> None:
-    """Bulk insert; on PostgreSQL through COPY, which takes the large trace documents far faster than the
-    array parameters of ``bulk_create``."""
-    if connection.vendor != "postgresql":
-        Prefill.objects.bulk_create(rows)
-        return
-    now = timezone.now()
-    table = Prefill._meta.db_table
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {table} (ret_id, version, created_at, created_by, cells, traces) FROM STDIN") as copy:
-        for p in rows:
-            copy.write_row((p.ret_id, p.version, now, p.created_by, json.dumps(p.cells, ensure_ascii=False),
-                            json.dumps(p.traces, ensure_ascii=False)))
 
 
 # ------------------------------------------------------------------------------------- follow-up

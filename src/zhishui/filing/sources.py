@@ -10,8 +10,9 @@ Two sources, one row shape:
   (``InvoiceState.usage == "deduct"``) with ``usage_period`` in the period.
 
 One row per invoice, rate and class of supply (goods: tax classification codes starting with 1;
-services, intangibles and immovables otherwise). Red invoices are rows with negative amount and
-tax, so every pre-filled number is a plain sum of rows and a cell's trace is exactly its rows.
+services, intangibles and immovables otherwise). Red invoices carry negative amounts and tax as
+recorded (the exchange format requires it of imported ones, the invoice service writes its own so),
+so every pre-filled number is a plain sum of rows and a cell's trace is exactly its rows.
 """
 
 from __future__ import annotations
@@ -59,24 +60,11 @@ class InvoiceRow:
 
     def as_dict(self) -> dict:
         """The row as shown in a cell trace (with the link to the invoice)."""
-        return expand(self.compact())
-
-    def compact(self) -> list:
-        """The row as stored in a pre-fill's traces: a list in the order of ``TRACE_FIELDS``."""
-        return [self.invoice_no, self.date, self.counterparty_id, self.counterparty_name,
-                format(self.rate.normalize(), "f"), f"{self.amount:.2f}", f"{self.tax:.2f}",
-                "red" if self.red else "blue", self.source, self.kind, "goods" if self.goods else "services",
-                self.direction]
-
-
-TRACE_FIELDS = ("invoice_no", "date", "counterparty_id", "counterparty_name", "rate", "amount", "tax", "colour",
-                "source", "kind", "class", "direction")
-
-
-def expand(row: list | dict) -> dict:
-    data = dict(zip(TRACE_FIELDS, row, strict=True)) if isinstance(row, list) else dict(row)
-    data["link"] = invoice_link(data["source"], data["invoice_no"])
-    return data
+        return {"invoice_no": self.invoice_no, "date": self.date, "counterparty_id": self.counterparty_id,
+                "counterparty_name": self.counterparty_name, "rate": format(self.rate.normalize(), "f"),
+                "amount": f"{self.amount:.2f}", "tax": f"{self.tax:.2f}", "colour": "red" if self.red else "blue",
+                "source": self.source, "kind": self.kind, "class": "goods" if self.goods else "services",
+                "direction": self.direction, "link": self.link}
 
 
 def invoice_link(source: str, invoice_no: str) -> str:
@@ -90,11 +78,6 @@ def total(rows, field: str = "amount") -> Decimal:
 def _rate(value) -> Decimal:
     d = Decimal(value).quantize(Decimal("0.0001"))
     return d.normalize() if d else Decimal("0")
-
-
-def _signed(value, red: bool) -> Decimal:
-    value = Decimal(value)
-    return -abs(value) if red else value
 
 
 _TZ = ZoneInfo(settings.TIME_ZONE)
@@ -117,23 +100,27 @@ def _months(period: Period) -> list[str]:
 
 
 Facts = dict[str, dict[str, list[InvoiceRow]]]
+NUMBERS_PER_QUERY = 2000  # invoice numbers per IN (...) list, well below SQLite's variable limit
 
 
-def collect(period: Period, taxpayer_ids: list[str] | None = None, *, directions=(OUTPUT, INPUT),
-            pk_to_id: dict[int, str] | None = None, vat_status: str = "") -> Facts:
-    """Rows of the period by taxpayer identifier and direction, from both sources.
-
-    ``taxpayer_ids=None`` reads the whole district in one query per source and direction
-    (``pk_to_id`` then maps registry keys to identifiers; rows of other parties are dropped);
-    ``vat_status`` then limits the read to taxpayers registered with that VAT status.
-    """
+def collect(period: Period, taxpayer_ids: list[str], *, directions=(OUTPUT, INPUT)) -> Facts:
+    """Rows of the period by taxpayer identifier and direction, from both sources (``bulk`` reads the
+    whole district)."""
     facts: Facts = defaultdict(lambda: {OUTPUT: [], INPUT: []})
     if parties.registry_installed():
-        if pk_to_id is None:
-            pk_to_id = {pk: tid for tid, pk in parties.taxpayer_pks(taxpayer_ids or []).items()}
-        _imported(period, facts, pk_to_id, None if taxpayer_ids is None else list(pk_to_id), directions, vat_status)
+        pk_to_id = {pk: tid for tid, pk in parties.taxpayer_pks(taxpayer_ids).items()}
+        for direction in directions:
+            _imported(_where(period, direction, list(pk_to_id)), direction, pk_to_id, facts)
     if parties.invoicing_installed():
-        _issued(period, facts, taxpayer_ids, directions, vat_status)
+        start, end = _bounds(period)
+        for direction in directions:
+            if direction == OUTPUT:
+                where = Q(invoice__issued_at__gte=start, invoice__issued_at__lt=end,
+                          invoice__seller_id__in=taxpayer_ids)
+            else:
+                where = Q(invoice__kind="special", invoice__state__usage="deduct",
+                          invoice__state__usage_period__in=_months(period), invoice__buyer_id__in=taxpayer_ids)
+            _issued(where, direction, set(taxpayer_ids), facts)
     for bucket in facts.values():
         for rows in bucket.values():
             rows.sort(key=lambda r: (r.date, r.invoice_no, r.rate, r.goods))
@@ -144,54 +131,85 @@ def rows_for(period: Period, taxpayer_id: str) -> dict[str, list[InvoiceRow]]:
     return collect(period, [taxpayer_id]).get(taxpayer_id, {OUTPUT: [], INPUT: []})
 
 
-def _imported(period: Period, facts: Facts, pk_to_id: dict[int, str], pks: list[int] | None, directions,
-              vat_status: str = "") -> None:
-    from zhishui.registry.models import ImportedInvoice, ImportedInvoiceLine
+def rows_of(taxpayer_id: str, numbers: list[str], directions=(OUTPUT, INPUT)) -> list[InvoiceRow]:
+    """The rows of the given invoices on the taxpayer's side (a cell trace's invoices shown again)."""
+    facts: Facts = defaultdict(lambda: {OUTPUT: [], INPUT: []})
+    for i in range(0, len(numbers), NUMBERS_PER_QUERY):
+        chunk = numbers[i:i + NUMBERS_PER_QUERY]
+        if parties.registry_installed():
+            pk_to_id = {pk: tid for tid, pk in parties.taxpayer_pks([taxpayer_id]).items()}
+            for direction in directions:
+                own = "seller_id__in" if direction == OUTPUT else "buyer_id__in"
+                _imported({"invoice_no__in": chunk, own: list(pk_to_id)}, direction, pk_to_id, facts)
+        if parties.invoicing_installed():
+            for direction in directions:
+                own = "invoice__seller_id" if direction == OUTPUT else "invoice__buyer_id"
+                _issued(Q(invoice__number__in=chunk, **{own: taxpayer_id}), direction, {taxpayer_id}, facts)
+    rows = [r for bucket in facts.values() for d in directions for r in bucket[d]]
+    return sorted(rows, key=lambda r: (r.date, r.invoice_no, r.rate, r.goods))
 
-    months = _months(period)
-    for direction in directions:
-        if direction == OUTPUT:
-            where = {"month__in": months}
-            if pks is not None:
-                where["seller_id__in"] = pks
-            elif vat_status:
-                where["seller__registration__vat_status"] = vat_status
-            own, other_id, other_name = "invoice__seller_id", "invoice__buyer__tax_id", "invoice__buyer_name"
-        else:
-            where = {"deduction_confirmed_on__gte": period.start, "deduction_confirmed_on__lte": period.end}
-            if pks is not None:
-                where["buyer_id__in"] = pks
-            elif vat_status:
-                where["buyer__registration__vat_status"] = vat_status
-            own, other_id, other_name = "invoice__buyer_id", "invoice__seller__tax_id", "invoice__seller__name"
-        lines = (ImportedInvoiceLine.objects.filter(**{f"invoice__{k}": v for k, v in where.items()})
-                 .annotate(cls=Substr("goods_code", 1, 1))
-                 .values("invoice__invoice_no", "invoice__issued_at", own, other_id, other_name,
-                         "invoice__invoice_type", "invoice__red_of", "tax_rate", "cls")
-                 .annotate(a=Sum("amount"), t=Sum("tax")).order_by())
-        for r in lines:
-            tid = pk_to_id.get(r[own])
-            if tid is None:
-                continue
-            red = bool(r["invoice__red_of"])
+
+def _where(period: Period, direction: str, pks: list[int] | None, vat_status: str = "") -> dict:
+    """``ImportedInvoice`` filter of a period's output or input, for some taxpayers or (``pks`` None)
+    for everyone registered with ``vat_status``."""
+    if direction == OUTPUT:
+        where = {"month__in": _months(period)}
+        if pks is not None:
+            where["seller_id__in"] = pks
+        elif vat_status:
+            where["seller__registration__vat_status"] = vat_status
+    else:
+        where = {"deduction_confirmed_on__gte": period.start, "deduction_confirmed_on__lte": period.end}
+        if pks is not None:
+            where["buyer_id__in"] = pks
+        elif vat_status:
+            where["buyer__registration__vat_status"] = vat_status
+    return where
+
+
+def _imported(where: dict, direction: str, pk_to_id: dict[int, str], facts: Facts) -> None:
+    from zhishui.registry.models import ImportedInvoiceLine
+
+    if direction == OUTPUT:
+        own, other_id, other_name = "invoice__seller_id", "invoice__buyer__tax_id", "invoice__buyer_name"
+    else:
+        own, other_id, other_name = "invoice__buyer_id", "invoice__seller__tax_id", "invoice__seller__name"
+    lines = (ImportedInvoiceLine.objects.filter(**{f"invoice__{k}": v for k, v in where.items()})
+             .annotate(cls=Substr("goods_code", 1, 1))
+             .values("invoice__invoice_no", "invoice__issued_at", own, other_id, other_name,
+                     "invoice__invoice_type", "invoice__red_of", "tax_rate", "cls")
+             .annotate(a=Sum("amount"), t=Sum("tax")).order_by())
+    for r in lines:
+        tid = pk_to_id.get(r[own])
+        if tid is not None:
             facts[tid][direction].append(InvoiceRow(
                 r["invoice__invoice_no"], _day(r["invoice__issued_at"]), r[other_id] or "", r[other_name] or "",
-                _rate(r["tax_rate"]), _signed(r["a"], red), _signed(r["t"], red), red, "imported",
+                _rate(r["tax_rate"]), Decimal(r["a"]), Decimal(r["t"]), bool(r["invoice__red_of"]), "imported",
                 r["invoice__invoice_type"], r["cls"] == "1", direction))
-        # Invoices delivered without their lines: one row at the rate their tax implies.
-        bare = ImportedInvoice.objects.filter(lines__isnull=True, **where)
-        own_field = own.removeprefix("invoice__")
-        for inv in bare.select_related("buyer", "seller"):
-            tid = pk_to_id.get(getattr(inv, own_field))
-            if tid is None:
-                continue
-            red = bool(inv.red_of)
-            other = inv.buyer if direction == OUTPUT else inv.seller
-            facts[tid][direction].append(InvoiceRow(
-                inv.invoice_no, _day(inv.issued_at), (other.tax_id if other else ""),
-                inv.buyer_name if direction == OUTPUT else (other.name if other else ""),
-                _implied_rate(inv.amount, inv.tax), _signed(inv.amount, red), _signed(inv.tax, red), red,
-                "imported", inv.invoice_type, True, direction))
+    for tid, row in _without_lines(where, own.removeprefix("invoice__"), direction, pk_to_id):
+        facts[tid][direction].append(row)
+
+
+def _without_lines(where: dict, own_field: str, direction: str, pk_to_id: dict[int, str]):
+    """Invoices delivered without their lines: one row each, at the rate their tax implies."""
+    from zhishui.registry.models import ImportedInvoice
+
+    for inv in ImportedInvoice.objects.filter(lines__isnull=True, **where).select_related("buyer", "seller"):
+        tid = pk_to_id.get(getattr(inv, own_field))
+        if tid is None:
+            continue
+        other = inv.buyer if direction == OUTPUT else inv.seller
+        yield tid, InvoiceRow(
+            inv.invoice_no, _day(inv.issued_at), (other.tax_id if other else ""),
+            inv.buyer_name if direction == OUTPUT else (other.name if other else ""),
+            _implied_rate(inv.amount, inv.tax), Decimal(inv.amount), Decimal(inv.tax), bool(inv.red_of),
+            "imported", inv.invoice_type, True, direction)
+
+
+def imported_without_lines(period: Period, direction: str, pk_to_id: dict[int, str], vat_status: str):
+    """(identifier, row) of the district's line-less imported invoices of the period (for ``bulk``)."""
+    own = "seller_id" if direction == OUTPUT else "buyer_id"
+    return _without_lines(_where(period, direction, None, vat_status), own, direction, pk_to_id)
 
 
 def _implied_rate(amount, tax) -> Decimal:
@@ -201,36 +219,23 @@ def _implied_rate(amount, tax) -> Decimal:
     return min(KNOWN_RATES, key=lambda r: abs(r - ratio)).normalize()
 
 
-def _issued(period: Period, facts: Facts, taxpayer_ids: list[str] | None, directions, vat_status: str = "") -> None:
+def _issued(where: Q, direction: str, taxpayer_ids: set[str], facts: Facts) -> None:
     from zhishui.invoicing.models import InvoiceLine
 
-    start, end = _bounds(period)
-    for direction in directions:
-        if direction == OUTPUT:
-            where = Q(invoice__issued_at__gte=start, invoice__issued_at__lt=end)
-            if taxpayer_ids is not None:
-                where &= Q(invoice__seller_id__in=taxpayer_ids)
-            elif vat_status:
-                where &= Q(invoice__seller_vat_status=vat_status)
-            own, other_id, other_name = "invoice__seller_id", "invoice__buyer_id", "invoice__buyer_name"
-        else:
-            where = Q(invoice__kind="special", invoice__state__usage="deduct",
-                      invoice__state__usage_period__in=_months(period))
-            if taxpayer_ids is not None:
-                where &= Q(invoice__buyer_id__in=taxpayer_ids)
-            own, other_id, other_name = "invoice__buyer_id", "invoice__seller_id", "invoice__seller_name"
-        lines = (InvoiceLine.objects.filter(where).annotate(cls=Substr("goods_code", 1, 1))
-                 .values("invoice__number", "invoice__issued_at", own, other_id, other_name, "invoice__kind",
-                         "invoice__colour", "tax_rate", "cls")
-                 .annotate(a=Sum("amount"), t=Sum("tax")).order_by())
-        for r in lines:
-            tid = r[own]
-            if not tid or (taxpayer_ids is not None and tid not in taxpayer_ids):
-                continue
-            red = r["invoice__colour"] == "red"
+    if direction == OUTPUT:
+        own, other_id, other_name = "invoice__seller_id", "invoice__buyer_id", "invoice__buyer_name"
+    else:
+        own, other_id, other_name = "invoice__buyer_id", "invoice__seller_id", "invoice__seller_name"
+    lines = (InvoiceLine.objects.filter(where).annotate(cls=Substr("goods_code", 1, 1))
+             .values("invoice__number", "invoice__issued_at", own, other_id, other_name, "invoice__kind",
+                     "invoice__colour", "tax_rate", "cls")
+             .annotate(a=Sum("amount"), t=Sum("tax")).order_by())
+    for r in lines:
+        tid = r[own]
+        if tid in taxpayer_ids:
             facts[tid][direction].append(InvoiceRow(
                 r["invoice__number"], _day(r["invoice__issued_at"]), r[other_id] or "", r[other_name] or "",
-                _rate(r["tax_rate"]), _signed(r["a"], red), _signed(r["t"], red), red, "issued",
+                _rate(r["tax_rate"]), Decimal(r["a"]), Decimal(r["t"]), r["invoice__colour"] == "red", "issued",
                 r["invoice__kind"], r["cls"] == "1", direction))
 
 

@@ -15,7 +15,7 @@ from zhishui.core.decorators import capability_required
 from zhishui.core.errors import ValidationFailure
 from zhishui.core.periods import MONTH, Period, parse_period
 
-from . import calendar, exports, followup, forms, jobs, parties, present, services, sources
+from . import calendar, exports, followup, forms, jobs, parties, present, services, sources, tasks
 from .models import AbnormalDecision, PrefillJob, Reminder, Return
 
 
@@ -225,8 +225,13 @@ def jobs_page(request):
             for e in exc.errors:
                 messages.error(request, e.message_en if _english(request) else e.message_zh)
             return redirect("filing_jobs")
+        messages.success(request, _("The batch pre-fill for %(period)s is queued; a background worker runs it and "
+                                    "this page shows its progress.") % {"period": job.period})
         return redirect(f"{request.path}?job={job.pk}")
-    context = {"jobs": PrefillJob.objects.all()[:20],
+    recent = list(PrefillJob.objects.all()[:20])
+    for job in recent:
+        job.waiting = jobs.waiting(job)
+    context = {"jobs": recent, "polling": any(job.status in tasks.OPEN for job in recent),
                "default_period": str(services.vat_period_due(services.today()))}
     template = "filing/_jobs.html" if request.headers.get("HX-Request") else "filing/jobs.html"
     return render(request, template, context)

@@ -8,7 +8,7 @@ integers as ``(2n + d) // 2d`` for n ≥ 0 (ties away from zero, like ROUND_HALF
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -16,6 +16,7 @@ import numpy as np
 from zhishui.core.errors import ValidationFailure
 from zhishui.core.periods import MONTH, QUARTER, YEAR, Period, parse_period
 
+from .calculators.common import SIX_TWO
 from .parameters import ParameterSet, Scale, default_parameters
 
 MAX_FEN = 10**15  # 10 trillion 元: keeps every product below 2**63 with rates of up to 4 decimals
@@ -160,3 +161,77 @@ def iit_bonus(period: Period | str, columns: Mapping[str, object], params: Param
 BATCH: dict[str, Callable[..., dict[str, np.ndarray]]] = {
     "iit_annual": iit_annual, "vat_small_scale": vat_small_scale, "iit_bonus": iit_bonus,
 }
+
+
+VAT_GENERAL_COLUMNS = ("sales_13", "sales_9", "sales_6", "simplified_sales_3", "simplified_sales_5", "export_sales",
+                       "exempt_sales", "input_tax", "previous_credit", "input_transfer_out", "export_refund",
+                       "inspection_tax", "tax_reduction")
+
+
+def vat_general(period: Period | str, columns: Mapping[str, object], params: ParameterSet | None = None
+                ) -> dict[str, np.ndarray]:
+    """Batch version of ``vat_general`` (main table, general items) for one month."""
+    p = parse_period(period, "period", (MONTH,)) if isinstance(period, str) else period
+    params = params or default_parameters()
+    c = _columns("vat_general", columns, VAT_GENERAL_COLUMNS)
+    zeros = np.zeros_like(c["sales_13"])
+
+    def taxed(col: str, name: str) -> np.ndarray:
+        # The single calculator looks a rate up only for a non-zero amount: so does this.
+        return times(c[col], params.value(name, p)) if c[col].any() else zeros
+
+    line11 = (taxed("sales_13", "vat.rate_standard") + taxed("sales_9", "vat.rate_reduced")
+              + taxed("sales_6", "vat.rate_services"))
+    line17 = (c["input_tax"] + c["previous_credit"] - c["input_transfer_out"] - c["export_refund"]
+              + c["inspection_tax"])
+    line18 = np.where(line17 < line11, line17, line11)
+    line19 = line11 - line18
+    line21 = taxed("simplified_sales_3", "vat.levy_rate") + taxed("simplified_sales_5", "vat.levy_rate_immovable")
+    bad = np.flatnonzero(c["tax_reduction"] > line19 + line21)
+    if bad.size:
+        raise ValidationFailure("tax_reduction", f"第 {bad[0]} 行应纳税额减征额（第23栏）超过第19栏与第21栏之和",
+                                f"row {bad[0]}: tax reduction (line 23) exceeds lines 19 + 21",
+                                int(c["tax_reduction"][bad[0]]))
+    return {"line_1": c["sales_13"] + c["sales_9"] + c["sales_6"],
+            "line_5": c["simplified_sales_3"] + c["simplified_sales_5"], "line_11": line11, "line_17": line17,
+            "line_18": line18, "line_19": line19, "line_20": line17 - line18, "line_21": line21,
+            "line_24": line19 + line21 - c["tax_reduction"]}
+
+
+SURCHARGES_COLUMNS = ("vat_paid", "sales", "consumption_tax_paid", "vat_credit_refund")
+SURCHARGE_LEVIES = ("urban_maintenance_tax", "education_surcharge", "local_education_surcharge")
+
+
+def surcharges(period: Period | str, columns: Mapping[str, object], location_class: Sequence[str | None],
+               halving_eligible: Sequence[bool], params: ParameterSet | None = None) -> dict[str, np.ndarray]:
+    """Batch version of ``surcharges``: ``location_class`` per row (None: the district default)."""
+    p = parse_period(period, "period", (MONTH, QUARTER)) if isinstance(period, str) else period
+    params = params or default_parameters()
+    c = _columns("surcharges", columns, SURCHARGES_COLUMNS)
+    base = np.maximum(c["vat_paid"] + c["consumption_tax_paid"] - c["vat_credit_refund"], 0)
+    default = str(params.value("surcharges.default_location_class", p))
+    where = np.array([loc or default for loc in location_class], dtype=object)
+    halving = np.asarray(halving_eligible, dtype=bool)
+    if where.shape != base.shape or halving.shape != base.shape:
+        raise ValidationFailure("columns", "各列须为等长一维数组", "columns must be 1-D arrays of equal length", None)
+    which = "month" if p.kind == MONTH else "quarter"
+    fees_exempt = c["sales"] <= to_fen(params.value(f"surcharges.fee_exemption_{which}", p))
+    urban_rates = params.value("surcharges.urban_maintenance_rate", p)
+    urban = np.zeros_like(base)
+    for loc in set(where.tolist()):
+        mask = where == loc
+        urban[mask] = times(base[mask], urban_rates[loc])
+    out, total = {}, np.zeros_like(base)
+    for key, tax in (("urban_maintenance_tax", urban),
+                     ("education_surcharge", times(base, params.value("surcharges.education_rate", p))),
+                     ("local_education_surcharge", times(base, params.value("surcharges.local_education_rate", p)))):
+        halved = halving & (tax != 0)
+        if key != "urban_maintenance_tax":
+            halved &= ~fees_exempt
+        relief = np.where(fees_exempt, tax, 0) if key != "urban_maintenance_tax" else np.zeros_like(tax)
+        if halved.any():
+            relief = np.where(halved, times(tax, params.value(SIX_TWO, p)), relief)
+        out[key] = tax - relief
+        total += out[key]
+    out["total"] = total
+    return out

@@ -26,6 +26,9 @@ import yaml
 from zhishui.core.errors import ValidationFailure
 from zhishui.core.periods import Period
 
+# libyaml's safe loader when installed: the same documents, parsed about ten times faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 PARAMETER_DIR = Path(__file__).with_name("parameters")
 DEFAULT_DISTRICT = "610303"
 CONFIDENCE = {"法", "核", "记", "疑", "假设"}
@@ -242,7 +245,7 @@ def _parameters(data: object, source: str) -> dict[str, Parameter]:
 
 def _read_yaml(path: Path) -> object:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader (libyaml's when installed)
 
 
 @dataclass

@@ -23,7 +23,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="step", required=True)
         p = sub.add_parser("prefill", help="batch pre-fill of the returns of every taxpayer for a month")
         p.add_argument("--period", required=True, help="tax period YYYY-MM (the month just ended)")
-        p.add_argument("--job", type=int, help="id of a queued PrefillJob to run (set by the web page)")
+        p.add_argument("--job", type=int, help="id of a PrefillJob queued from the staff page, to run here "
+                       "instead of in the background worker")
         p.add_argument("--no-quarterly", action="store_true",
                        help="in a quarter's last month, do not pre-fill the quarterly CIT and property returns")
         sub.add_parser("reminders", help="send the filing and payment reminders due today")

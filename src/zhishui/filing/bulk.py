@@ -1,0 +1,458 @@
+"""批量预填: the VAT and surcharges returns of the whole district in bulk.
+
+The interactive path (``sources`` rows → ``prefill`` builders → ``forms.compute``) prepares one
+return at a time. For the district's tens of thousands of returns this module does the same work
+in bulk and gives the same result (``tests/filing/test_bulk.py`` compares them return by return):
+
+* one SQL aggregation per source, direction and VAT status sums the invoice lines by taxpayer,
+  rate, class of supply and invoice type and lists each group's invoice numbers, so no invoice row
+  becomes a Python object; the groups go to cells by the same ``prefill.Select`` mapping as rows do;
+* the law's vectorised engines (``zhishui.law.batch``) compute the derived cells of all returns at
+  once; a return whose inputs the law refuses (a negative net sales figure after red invoices, say)
+  goes through ``forms.evaluate`` one by one, as interactively, and keeps the law's message;
+* returns and pre-fills are written in bulk (COPY on PostgreSQL), a chunk per transaction.
+"""
+
+# The SQL here is assembled from model table names and fixed fragments; every value is a parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from multiprocessing import get_context
+
+import numpy as np
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from zhishui.core.periods import Period
+from zhishui.law import batch as law_batch
+
+from . import calendar, forms, parties, prefill, sources
+from .models import Prefill, Return
+
+OUTPUT, INPUT = sources.OUTPUT, sources.INPUT
+LOCATIONS = ("city", "county_town", "other")
+
+
+# --------------------------------------------------------------------------------------- read
+
+class _Sql:
+    """The few expressions that differ between SQLite and PostgreSQL."""
+
+    def __init__(self):
+        self.pg = connection.vendor == "postgresql"
+
+    def fen_sum(self, col: str) -> str:
+        # SQLite keeps decimals as doubles: each amount becomes whole fen before summing, so sums are exact.
+        return f"(SUM({col}) * 100)::bigint" if self.pg else f"SUM(CAST(round({col} * 100) AS INTEGER))"
+
+    def basis_points(self, col: str) -> str:
+        return f"({col} * 10000)::integer" if self.pg else f"CAST(round({col} * 10000) AS INTEGER)"
+
+    def numbers(self, col: str) -> str:
+        return f"string_agg(DISTINCT {col}, ',')" if self.pg else f"group_concat(DISTINCT {col})"
+
+
+def _select(sql: _Sql, own: str, number: str, kind: str) -> str:
+    return (f"SELECT {own}, {sql.basis_points('l.tax_rate')}, substr(l.goods_code, 1, 1), {kind}, "
+            f"{sql.fen_sum('l.amount')}, {sql.fen_sum('l.tax')}, {sql.numbers(number)} ")
+
+
+def _imported(sql: _Sql, period: Period, direction: str, vat_status: str) -> tuple[str, list]:
+    from zhishui.registry.models import ImportedInvoice, ImportedInvoiceLine, TaxRegistration
+
+    inv, line, reg = ImportedInvoice._meta.db_table, ImportedInvoiceLine._meta.db_table, TaxRegistration._meta.db_table
+    if direction == OUTPUT:
+        own = "i.seller_id"
+        months = [str(m) for m in period.month_periods()]
+        where, params = f"i.month IN ({', '.join(['%s'] * len(months))})", months
+    else:
+        own = "i.buyer_id"
+        where = "i.deduction_confirmed_on >= %s AND i.deduction_confirmed_on <= %s"
+        params = [connection.ops.adapt_datefield_value(d) for d in (period.start, period.end)]
+    return (_select(sql, own, "i.invoice_no", "i.invoice_type")
+            + f"FROM {line} l JOIN {inv} i ON i.id = l.invoice_id "
+            f"JOIN {reg} r ON r.taxpayer_id = {own} AND r.vat_status = %s WHERE {where} GROUP BY 1, 2, 3, 4",
+            [vat_status, *params])
+
+
+def _issued(sql: _Sql, period: Period, direction: str, vat_status: str) -> tuple[str, list]:
+    from zhishui.invoicing.models import Invoice, InvoiceLine, InvoiceState
+
+    inv, line, state = Invoice._meta.db_table, InvoiceLine._meta.db_table, InvoiceState._meta.db_table
+    if direction == OUTPUT:
+        tz = timezone.get_current_timezone()
+        bounds = (datetime.combine(period.start, time.min, tzinfo=tz),
+                  datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz))
+        own, join = "i.seller_id", ""
+        where = "i.issued_at >= %s AND i.issued_at < %s AND i.seller_vat_status = %s"
+        params = [*(connection.ops.adapt_datetimefield_value(b) for b in bounds), vat_status]
+    else:
+        months = [str(m) for m in period.month_periods()]
+        own, join = "i.buyer_id", f"JOIN {state} s ON s.invoice_id = i.number "
+        where = f"i.kind = 'special' AND s.usage = 'deduct' AND s.usage_period IN ({', '.join(['%s'] * len(months))})"
+        params = months
+    return (_select(sql, own, "i.number", "i.kind")
+            + f"FROM {line} l JOIN {inv} i ON i.number = l.invoice_id {join}WHERE {where} GROUP BY 1, 2, 3, 4",
+            params)
+
+
+class Group:
+    """One taxpayer's invoice rows at one rate, class of supply and invoice type: their sums and the
+    invoice numbers (comma-separated)."""
+
+    __slots__ = ("amount", "goods", "kind", "numbers", "rate", "tax")
+
+    def __init__(self, rate: Decimal, goods: bool, kind: str, amount: int, tax: int, numbers: str):
+        self.rate, self.goods, self.kind = rate, goods, kind
+        self.amount, self.tax, self.numbers = amount, tax, numbers
+
+
+def _rate(basis_points: int) -> Decimal:
+    return (Decimal(basis_points) / 10000).normalize() if basis_points else Decimal("0")
+
+
+def read(period: Period, direction: str, vat_status: str, pk_to_id: dict[int, str]) -> dict[str, list[Group]]:
+    """Groups of invoice rows by taxpayer identifier, from both sources."""
+    sql = _Sql()
+    out: dict[str, list[Group]] = defaultdict(list)
+    queries = []
+    if parties.registry_installed():
+        queries.append((_imported(sql, period, direction, vat_status), pk_to_id.get))
+    if parties.invoicing_installed():
+        queries.append((_issued(sql, period, direction, vat_status), lambda tid: tid or None))
+    rates: dict[int, Decimal] = {}
+    with connection.cursor() as cursor:
+        for (query, params), key in queries:
+            cursor.execute(query, params)
+            for own, bp, cls, kind, amount, tax, numbers in cursor.fetchall():
+                tid = key(own)
+                if tid is not None:
+                    rate = rates[bp] if bp in rates else rates.setdefault(bp, _rate(bp))
+                    out[tid].append(Group(rate, cls == "1", kind, int(amount), int(tax), numbers))
+    if parties.registry_installed():  # invoices delivered without their lines (rare): through the row path
+        for tid, row in sources.imported_without_lines(period, direction, pk_to_id, vat_status):
+            out[tid].append(Group(row.rate, row.goods, row.kind, round(row.amount * 100), round(row.tax * 100),
+                                  row.invoice_no))
+    return out
+
+
+# --------------------------------------------------------------------------------------- cells
+
+_PLAIN_NUMBERS = re.compile(r"[0-9A-Za-z,\-]*")
+
+
+def _numbers_json(parts: list[str]) -> str:
+    """The JSON list of the invoice numbers in comma-separated ``parts`` (one per group), each once."""
+    text = ",".join(parts)
+    if len(parts) > 1:
+        text = ",".join(sorted(set(text.split(","))))
+    if _PLAIN_NUMBERS.fullmatch(text):
+        return '["' + text.replace(",", '","') + '"]' if text else "[]"
+    return json.dumps(text.split(","), ensure_ascii=False)
+
+
+class Draft:
+    """One return being prepared: cell values in fen and the JSON text of its traces."""
+
+    __slots__ = ("cells", "facts", "numbers", "period", "profile", "selects", "tid")
+
+    def __init__(self, tid: str, profile: parties.Profile, period: Period, editable: Iterable[str]):
+        self.tid, self.profile, self.period = tid, profile, period
+        self.cells = dict.fromkeys(editable, 0)
+        self.numbers: dict[str, list[str]] = {}
+        self.facts: dict[str, list[dict]] = {}
+        self.selects: dict[str, str] = {}  # cell -> '"select":…,"field":…' JSON members
+
+    def add(self, cell: str, g: Group, select: str, field: str = "amount") -> None:
+        self.cells[cell] += g.amount if field == "amount" else g.tax
+        self.numbers.setdefault(cell, []).append(g.numbers)
+        self.selects[cell] = select
+
+    def traces_json(self) -> str:
+        parts = []
+        for cell in self.cells:
+            numbers, facts, select = self.numbers.get(cell), self.facts.get(cell), self.selects.get(cell)
+            if numbers is None and facts is None and select is None:
+                continue
+            parts.append(f'"{cell}":{{"invoices":{_numbers_json(numbers or [])},'
+                         f'"facts":{json.dumps(facts or [], ensure_ascii=False)}{"," + select if select else ""}}}')
+        return "{" + ",".join(parts) + "}"
+
+
+def _members(select: prefill.Select, field: str = "amount") -> str:
+    return f'"select":{json.dumps(select.as_dict())},"field":"{field}"'
+
+
+_GENERAL = {cell: _members(sel) for cell, sel in prefill.GENERAL_OUTPUT.items()}
+_GENERAL_INPUT = _members(prefill.GENERAL_INPUT, "tax")
+_SMALL = {cell: _members(sel) for cell, sel in prefill.SMALL_OUTPUT.items()}
+
+
+def _cell(mapping: dict[str, prefill.Select], g: Group, cache: dict = {}) -> str | None:  # noqa: B006 - a cache
+    key = (id(mapping), g.rate, g.goods, g.kind)
+    if key not in cache:
+        cache[key] = prefill.cell_of(mapping, OUTPUT, g.rate, g.goods, g.kind)
+    return cache[key]
+
+
+def _general(draft: Draft, output: list[Group], inputs: list[Group], previous: dict | None) -> None:
+    unmapped = 0
+    for g in output:
+        cell = _cell(prefill.GENERAL_OUTPUT, g)
+        if cell is None:
+            unmapped += g.numbers.count(",") + 1
+        else:
+            draft.add(cell, g, _GENERAL[cell])
+    draft.selects["line_12"] = _GENERAL_INPUT
+    for g in inputs:
+        draft.add("line_12", g, _GENERAL_INPUT, "tax")
+    line_13, fact = prefill.carried_credit(previous)
+    draft.cells["line_13"] = round(line_13 * 100)
+    draft.facts["line_13"] = [fact]
+    if unmapped:
+        draft.facts.setdefault("line_8", []).append(prefill.unmapped_fact(unmapped))
+
+
+def _small(draft: Draft, output: list[Group]) -> None:
+    for g in output:
+        cell = _cell(prefill.SMALL_OUTPUT, g)
+        draft.add(cell, g, _SMALL[cell])
+
+
+# --------------------------------------------------------------------------------------- compute
+
+def _yuan(value: int) -> str:
+    """Fen as yuan text. Exact: below 2**50 fen (the law engines' bound is 10**15) the nearest double to
+    value/100 is far closer to it than half a fen."""
+    return f"{value / 100:.2f}"
+
+
+def _object(members: dict[str, str]) -> str:
+    """A JSON object of plain ASCII keys and values (cell keys and amounts), without the encoder."""
+    return "{" + ",".join(f'"{k}":"{v}"' for k, v in members.items()) + "}"
+
+
+_HALVING: dict[tuple, tuple[bool, str]] = {}
+
+
+def _halving(profile: parties.Profile, small_low_profit: bool | None) -> tuple[bool, str]:
+    """``prefill.halving`` (which depends only on these fields) and its facts as JSON, once per kind."""
+    key = (profile.vat_status, profile.taxpayer_kind, profile.entity_type, small_low_profit)
+    if key not in _HALVING:
+        eligible, facts = prefill.halving(profile, small_low_profit)
+        _HALVING[key] = eligible, json.dumps(facts, ensure_ascii=False)
+    return _HALVING[key]
+
+
+def _profile_json(profile: parties.Profile, eligible: bool, facts_json: str) -> str:
+    """``prefill.profile_facts`` as JSON."""
+    return (json.dumps(profile.as_dict(), ensure_ascii=False)[:-1]
+            + f',"halving_eligible":{"true" if eligible else "false"},"halving_facts":{facts_json}}}')
+
+
+def _location(profile: parties.Profile) -> str | None:
+    return profile.urban_class if profile.urban_class in LOCATIONS else None
+
+
+def _derive_general(period: Period, drafts: list[Draft], halving: list[bool]) -> list[dict[str, int]]:
+    col = {k: np.array([d.cells[k] for d in drafts], dtype=np.int64) for k in drafts[0].cells}
+    res = law_batch.vat_general(period, {
+        "sales_13": col["sales_13_goods"] + col["sales_13_services"],
+        "sales_9": col["sales_9_goods"] + col["sales_9_services"], "sales_6": col["sales_6"],
+        "simplified_sales_3": col["sales_simple_3"], "simplified_sales_5": col["sales_simple_5"],
+        "export_sales": col["line_7"], "exempt_sales": col["line_8"], "input_tax": col["line_12"],
+        "previous_credit": col["line_13"], "input_transfer_out": col["line_14"], "export_refund": col["line_15"],
+        "tax_reduction": col["line_23"]})
+    sales = res["line_1"] + res["line_5"] + col["line_7"] + col["line_8"]
+    sur = law_batch.surcharges(period, {"vat_paid": np.maximum(res["line_24"], 0), "sales": np.maximum(sales, 0)},
+                               [_location(d.profile) for d in drafts], halving)
+    derived = {k: res[k] for k in ("line_1", "line_5", "line_11", "line_17", "line_18", "line_19", "line_20",
+                                   "line_21", "line_24")}
+    derived["line_2"] = col["sales_13_goods"] + col["sales_9_goods"]
+    derived["line_3"] = col["sales_13_services"] + col["sales_9_services"] + col["sales_6"]
+    derived["line_34"] = res["line_24"]
+    derived.update(line_39=sur["urban_maintenance_tax"], line_40=sur["education_surcharge"],
+                   line_41=sur["local_education_surcharge"])
+    derived["payable"] = res["line_24"] + sur["total"]
+    return _rows(derived, len(drafts))
+
+
+def _derive_small(period: Period, drafts: list[Draft], halving: list[bool]) -> list[dict[str, int]]:
+    col = {k: np.array([d.cells[k] for d in drafts], dtype=np.int64) for k in drafts[0].cells}
+    sales_3 = col["sales_3_special"] + col["sales_3_other"] + col["sales_3_unbilled"]
+    res = law_batch.vat_small_scale(period, {"sales_3": sales_3, "immovable_sales": col["immovable_sales"],
+                                             "other_sales_5": col["sales_5"], "prepaid": col["line_21"]})
+    sales = sales_3 + col["sales_5"] + col["immovable_sales"]
+    sur = law_batch.surcharges(period, {"vat_paid": np.maximum(res["line_22"], 0), "sales": np.maximum(sales, 0)},
+                               [_location(d.profile) for d in drafts], halving)
+    derived = {k: res[k] for k in ("line_1", "line_4", "line_9", "line_15", "line_16", "line_17", "line_20",
+                                   "line_22")}
+    derived["line_2"] = np.where(res["line_1"] != 0, col["sales_3_special"], 0)
+    derived["line_3"] = res["line_1"] - derived["line_2"]
+    derived.update(line_23=sur["urban_maintenance_tax"], line_24=sur["education_surcharge"],
+                   line_25=sur["local_education_surcharge"])
+    derived["payable"] = np.maximum(res["line_22"], 0) + sur["total"]
+    return _rows(derived, len(drafts))
+
+
+def _rows(columns: dict[str, np.ndarray], n: int) -> list[dict[str, int]]:
+    lists = {k: v.tolist() for k, v in columns.items()}
+    return [{k: v[i] for k, v in lists.items()} for i in range(n)]
+
+
+DERIVE = {Return.VAT_GENERAL: _derive_general, Return.VAT_SMALL: _derive_small}
+
+
+# --------------------------------------------------------------------------------------- write
+
+_RETURN_COLUMNS = ("id", "taxpayer_id", "taxpayer_name", "form", "period", "revision", "status", "values", "profile",
+                   "payable", "deviations", "warnings", "due_on", "created_at", "updated_at", "filed_by", "late")
+_PREFILL_COLUMNS = ("ret_id", "version", "created_at", "created_by", "cells", "traces")
+
+
+def _write(returns: list[tuple], prefills: list[tuple]) -> None:
+    """Insert proposals (``returns`` rows without id, ``prefills`` rows without ret_id), in one transaction."""
+    ret_table, pre_table = Return._meta.db_table, Prefill._meta.db_table
+    ret_cols, pre_cols = (", ".join(connection.ops.quote_name(c) for c in cols)
+                          for cols in (_RETURN_COLUMNS, _PREFILL_COLUMNS))
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [ret_table, len(returns)])
+            ids = [row[0] for row in cursor.fetchall()]
+            with cursor.cursor.copy(f"COPY {ret_table} ({ret_cols}) FROM STDIN") as copy:
+                for pk, row in zip(ids, returns, strict=True):
+                    copy.write_row((pk, *row[:12], now, now, *row[12:]))
+            with cursor.cursor.copy(f"COPY {pre_table} ({pre_cols}) FROM STDIN") as copy:
+                for pk, (version, by, cells, traces) in zip(ids, prefills, strict=True):
+                    copy.write_row((pk, version, now, by, cells, traces))
+            return
+        # SQLite: the write lock is held (IMMEDIATE transactions), so the next ids are ours.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {ret_table}")
+        first = cursor.fetchone()[0] + 1
+        at = connection.ops.adapt_datetimefield_value(now)
+        marks = ", ".join(["%s"] * len(_RETURN_COLUMNS))
+        cursor.executemany(f"INSERT INTO {ret_table} ({ret_cols}) VALUES ({marks})",
+                           [(first + i, *row[:12], at, at, *row[12:]) for i, row in enumerate(returns)])
+        marks = ", ".join(["%s"] * len(_PREFILL_COLUMNS))
+        cursor.executemany(f"INSERT INTO {pre_table} ({pre_cols}) VALUES ({marks})",
+                           [(first + i, version, at, by, cells, traces)
+                            for i, (version, by, cells, traces) in enumerate(prefills)])
+
+
+# --------------------------------------------------------------------------------------- the job
+
+WORKERS = 2  # processes proposing returns in parallel (the database works beside them)
+_WORK: dict = {}  # what the worker processes inherit when they are forked
+
+
+def _parallel() -> bool:
+    """Worker processes need their own connections to see the data: not inside a transaction (a test's,
+    say) nor on an in-memory SQLite database."""
+    return ((os.cpu_count() or 1) > 1 and not connection.in_atomic_block
+            and (connection.vendor != "sqlite" or not connection.is_in_memory_db()))
+
+
+def _read(args: tuple) -> dict[str, list[Group]]:
+    try:
+        return read(*args)
+    finally:
+        connections.close_all()  # this thread's connections
+
+
+def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]], *, pk_to_id: dict[int, str],
+                previous: dict[str, dict], small_low_profit: dict[str, bool], by: str,
+                progress: Callable[[int], None], chunk: int = 2000) -> tuple[int, list[dict]]:
+    """Propose, for each (form code, period, [(identifier, profile)…]) of ``work``, that return for every
+    listed taxpayer. Returns the number of proposals the law refused (kept with its messages) and why."""
+    reads = {}
+    for code, period, _due in work:
+        status = "general" if code == Return.VAT_GENERAL else "small_scale"
+        reads[(code, period, OUTPUT)] = (period, OUTPUT, status, pk_to_id)
+        if code == Return.VAT_GENERAL:
+            reads[(code, period, INPUT)] = (period, INPUT, status, pk_to_id)
+    parallel = _parallel()
+    if parallel:  # the queries run side by side, each on a connection of its own
+        with ThreadPoolExecutor(len(reads)) as pool:
+            groups = dict(zip(reads, pool.map(_read, reads.values()), strict=True))
+    else:
+        groups = {key: read(*args) for key, args in reads.items()}
+    _WORK.update(groups=groups, previous=previous, small_low_profit=small_low_profit, by=by)
+    tasks = [(code, period, due[i:i + chunk]) for code, period, due in work for i in range(0, len(due), chunk)]
+    failed, errors = 0, []
+    try:
+        if parallel and len(tasks) > 1:
+            connections.close_all()  # a forked process must not share the parent's connection
+            with get_context("fork").Pool(WORKERS) as pool:
+                results = list(_collect(pool.imap_unordered(_propose, tasks), progress))
+        else:
+            results = list(_collect(map(_propose, tasks), progress))
+    finally:
+        _WORK.clear()
+    for refused, why in results:
+        failed += refused
+        errors += why
+    return failed, errors
+
+
+def _collect(results: Iterable[tuple[int, int, list]], progress: Callable[[int], None]):
+    for n, refused, why in results:
+        progress(n)
+        yield refused, why
+
+
+def _propose(task: tuple[str, Period, list[tuple[str, parties.Profile]]]) -> tuple[int, int, list[dict]]:
+    """Propose and store one chunk of returns (in a worker process, or in this one)."""
+    code, period, due = task
+    groups, previous, small_low_profit, by = (_WORK[k] for k in ("groups", "previous", "small_low_profit", "by"))
+    output, inputs = groups[(code, period, OUTPUT)], groups.get((code, period, INPUT), {})
+    form = forms.form(code)
+    due_on = calendar.deadline(period)
+    failed, errors = 0, []
+    drafts, halving, profiles = [], [], []
+    for tid, profile in due:
+        draft = Draft(tid, profile, period, form.editable)
+        if code == Return.VAT_GENERAL:
+            _general(draft, output.get(tid, []), inputs.get(tid, []), previous.get(tid))
+        else:
+            _small(draft, output.get(tid, []))
+        drafts.append(draft)
+        eligible, facts_json = _halving(profile, small_low_profit.get(tid))
+        halving.append(eligible)
+        profiles.append(_profile_json(profile, eligible, facts_json))
+    exact = {i for i, d in enumerate(drafts) if min(d.cells.values()) < 0}
+    vector = [i for i in range(len(drafts)) if i not in exact]
+    derived = dict(zip(vector, DERIVE[code](period, [drafts[i] for i in vector], [halving[i] for i in vector])
+                       if vector else [], strict=True))
+    returns, prefills = [], []
+    for i, draft in enumerate(drafts):
+        editable = {k: _yuan(v) for k, v in draft.cells.items()}
+        if i in derived:
+            row = derived[i]
+            payable = _yuan(row.pop("payable"))
+            values = _object(editable | {k: _yuan(v) for k, v in row.items()})
+            warnings = "[]"
+        else:  # negative inputs: the law decides, one by one, exactly as on the interactive path
+            facts = prefill.profile_facts(draft.profile, small_low_profit.get(draft.tid))
+            rendered, problems, amount, _comp = forms.evaluate(code, forms.decimals(editable), period, facts,
+                                                               trace=False)
+            values, payable = _object(rendered), f"{amount:.2f}"
+            warnings = json.dumps(problems, ensure_ascii=False)
+            if problems:
+                failed += 1
+                errors.append({"taxpayer_id": draft.tid, "errors": problems})
+        returns.append((draft.tid, draft.profile.name, code, str(period), 0, Return.PROPOSED, values,
+                        profiles[i], payable, "[]", warnings, due_on, "", False))
+        prefills.append((1, by, _object(editable), draft.traces_json()))
+    _write(returns, prefills)
+    return len(drafts), failed, errors
