@@ -114,7 +114,7 @@ def test_batch_prefill_for_the_district_and_the_pipeline_command(capsys):
     feed_filed = factory.taxpayer(4, kind="individual_business", entity_type="individual_business")
     factory.historical_return(feed_filed, "2026-09")  # the returns feed says it filed: no proposal
     job = services.batch_prefill("2026-09", on=ON)
-    assert job.status == "done" and job.total == 4 and job.done == 4 and job.failed == 0
+    assert job.status == "done" and job.total == job.done == 4 + 1 + 3 and job.failed == 0  # VAT, property, CIT
     assert not Return.objects.filter(taxpayer_id=feed_filed.tax_id).exists()
     assert [i["form"] for i in followup.todo(feed_filed.tax_id, ON)] == []
     assert Return.objects.get(taxpayer_id=b.tax_id, form="vat_small_scale").values["sales_3_special"] == "5000.00"

@@ -475,7 +475,15 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
 
         everyone = parties.profiles()
         due = required_vat(period, everyone)  # general: the month; small-scale: the quarter after its last
-        job.total = len(due)
+        # After a quarter's last month also the quarterly returns, one by one: the CIT prepayment of every
+        # enterprise, the property and behaviour return of every holder of property or party to a deal.
+        quarterly_work = []
+        if quarterly and period.index % 3 == 0:
+            holders = property_holders(period.quarter_of())
+            for tid, (profile, _d) in due.items():
+                quarterly_work += [(tid, code) for code, owed in ((Return.PROPERTY, profile.pk in holders),
+                                                                  (Return.CIT_Q, is_enterprise(profile))) if owed]
+        job.total = len(due) + len(quarterly_work)
         PrefillJob.objects.filter(pk=job.pk).update(total=job.total)
         pk_to_id = {p.pk: tid for tid, p in everyone.items()}
         periods = sorted({d for _p, d in due.values()}, key=str)
@@ -503,19 +511,15 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
         failed, errors = bulk.prefill_vat([w for w in work if w[2]], pk_to_id=pk_to_id, previous=prev,
                                           small_low_profit=slp, by=by, progress=progress, chunk=chunk)
         PrefillJob.objects.filter(pk=job.pk).update(done=done, failed=failed)
-        eligible = {tid: p for tid, (p, _d) in due.items()}
-        if quarterly and period.index % 3 == 0:
-            quarter = period.quarter_of()
-            holders = property_holders(quarter)
-            for tid, profile in eligible.items():
-                kinds = [Return.PROPERTY] if profile.pk in holders else []
-                if is_enterprise(profile):
-                    kinds.append(Return.CIT_Q)
-                for code in kinds:
-                    try:
-                        prefill_return(tid, code, str(quarter), by=by, on=on)
-                    except ValidationFailure as exc:
-                        errors.append({"taxpayer_id": tid, "form": code, "errors": [e.as_dict() for e in exc.errors]})
+        for n, (tid, code) in enumerate(quarterly_work, 1):
+            try:
+                prefill_return(tid, code, str(period.quarter_of()), by=by, on=on)
+            except ValidationFailure as exc:
+                failed += 1
+                errors.append({"taxpayer_id": tid, "form": code, "errors": [e.as_dict() for e in exc.errors]})
+            if n % 50 == 0 or n == len(quarterly_work):
+                PrefillJob.objects.filter(pk=job.pk).update(done=done + n, failed=failed)
+        done += len(quarterly_work)
         seconds = _time.perf_counter() - started
         PrefillJob.objects.filter(pk=job.pk).update(status="done", done=done, failed=failed, errors=errors[:200],
                                                     finished_at=timezone.now(), seconds=seconds)
