@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -393,8 +394,10 @@ def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]
     try:
         if parallel and len(tasks) > 1:
             connections.close_all()  # a forked process must not share the parent's connection
-            with get_context("fork").Pool(WORKERS) as pool:
-                results = list(_collect(pool.imap_unordered(_propose, tasks), progress))
+            with get_context("fork").Pool(WORKERS, initializer=_in_worker) as pool:
+                results = list(_collect(pool.imap_unordered(_propose_in_worker, tasks), progress))
+                pool.close()
+                pool.join()
         else:
             results = list(_collect(map(_propose, tasks), progress))
     finally:
@@ -403,6 +406,20 @@ def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]
         failed += refused
         errors += why
     return failed, errors
+
+
+def _in_worker() -> None:
+    # A forked worker keeps its parent's signal handlers (a task worker's, say, which only set a flag):
+    # the pool must be able to stop it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _propose_in_worker(task: tuple) -> tuple[int, int, list[dict]]:
+    try:
+        return _propose(task)
+    finally:
+        connections.close_all()
 
 
 def _collect(results: Iterable[tuple[int, int, list]], progress: Callable[[int], None]):
