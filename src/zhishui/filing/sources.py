@@ -29,7 +29,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from zhishui.core.money import ZERO
+from zhishui.core.money import ZERO, fen
 from zhishui.core.periods import Period
 
 from . import parties
@@ -184,7 +184,7 @@ def _imported(where: dict, direction: str, pk_to_id: dict[int, str], facts: Fact
         if tid is not None:
             facts[tid][direction].append(InvoiceRow(
                 r["invoice__invoice_no"], _day(r["invoice__issued_at"]), r[other_id] or "", r[other_name] or "",
-                _rate(r["tax_rate"]), Decimal(r["a"]), Decimal(r["t"]), bool(r["invoice__red_of"]), "imported",
+                _rate(r["tax_rate"]), fen(r["a"]), fen(r["t"]), bool(r["invoice__red_of"]), "imported",
                 r["invoice__invoice_type"], r["cls"] == "1", direction))
     for tid, row in _without_lines(where, own.removeprefix("invoice__"), direction, pk_to_id):
         facts[tid][direction].append(row)
@@ -235,7 +235,7 @@ def _issued(where: Q, direction: str, taxpayer_ids: set[str], facts: Facts) -> N
         if tid in taxpayer_ids:
             facts[tid][direction].append(InvoiceRow(
                 r["invoice__number"], _day(r["invoice__issued_at"]), r[other_id] or "", r[other_name] or "",
-                _rate(r["tax_rate"]), Decimal(r["a"]), Decimal(r["t"]), r["invoice__colour"] == "red", "issued",
+                _rate(r["tax_rate"]), fen(r["a"]), fen(r["t"]), r["invoice__colour"] == "red", "issued",
                 r["invoice__kind"], r["cls"] == "1", direction))
 
 
