@@ -58,6 +58,10 @@ class _Sql:
     def basis_points(self, col: str) -> str:
         return f"({col} * 10000)::integer" if self.pg else f"CAST(round({col} * 10000) AS INTEGER)"
 
+    @property
+    def table_scan(self) -> str:
+        return "" if self.pg else " NOT INDEXED"
+
     def numbers(self, col: str) -> str:
         return f"string_agg(DISTINCT {col}, ',')" if self.pg else f"group_concat(DISTINCT {col})"
 
@@ -68,6 +72,8 @@ def _select(sql: _Sql, own: str, number: str, kind: str) -> str:
 
 
 def _imported(sql: _Sql, period: Period, direction: str, vat_status: str) -> tuple[str, list]:
+    """Output (by month issued) or input (by deduction date) of the period's imported invoices. An invoice
+    that came without its lines makes a group of its own with no rate (``read`` takes it by the row path)."""
     from zhishui.registry.models import ImportedInvoice, ImportedInvoiceLine, TaxRegistration
 
     inv, line, reg = ImportedInvoice._meta.db_table, ImportedInvoiceLine._meta.db_table, TaxRegistration._meta.db_table
@@ -79,10 +85,11 @@ def _imported(sql: _Sql, period: Period, direction: str, vat_status: str) -> tup
         own = "i.buyer_id"
         where = "i.deduction_confirmed_on >= %s AND i.deduction_confirmed_on <= %s"
         params = [connection.ops.adapt_datefield_value(d) for d in (period.start, period.end)]
-    return (_select(sql, own, "i.invoice_no", "i.invoice_type")
-            + f"FROM {line} l JOIN {inv} i ON i.id = l.invoice_id "
-            f"JOIN {reg} r ON r.taxpayer_id = {own} AND r.vat_status = %s WHERE {where} GROUP BY 1, 2, 3, 4",
-            [vat_status, *params])
+    # One pass over the invoices, each with its lines: SQLite would otherwise walk an index of the
+    # invoice table in taxpayer order, fetching the rows at random.
+    return (_select(sql, own, "i.invoice_no", "i.invoice_type") + f"FROM {inv} i{sql.table_scan} "
+            f"JOIN {reg} r ON r.taxpayer_id = {own} AND r.vat_status = %s "
+            f"LEFT JOIN {line} l ON l.invoice_id = i.id WHERE {where} GROUP BY 1, 2, 3, 4", [vat_status, *params])
 
 
 def _issued(sql: _Sql, period: Period, direction: str, vat_status: str) -> tuple[str, list]:
@@ -125,24 +132,28 @@ def read(period: Period, direction: str, vat_status: str, pk_to_id: dict[int, st
     """Groups of invoice rows by taxpayer identifier, from both sources."""
     sql = _Sql()
     out: dict[str, list[Group]] = defaultdict(list)
+    rates: dict[int, Decimal] = {}
+    without_lines: list[str] = []
     queries = []
     if parties.registry_installed():
         queries.append((_imported(sql, period, direction, vat_status), pk_to_id.get))
     if parties.invoicing_installed():
         queries.append((_issued(sql, period, direction, vat_status), lambda tid: tid or None))
-    rates: dict[int, Decimal] = {}
     with connection.cursor() as cursor:
         for (query, params), key in queries:
             cursor.execute(query, params)
             for own, bp, cls, kind, amount, tax, numbers in cursor.fetchall():
                 tid = key(own)
-                if tid is not None:
-                    rate = rates[bp] if bp in rates else rates.setdefault(bp, _rate(bp))
-                    out[tid].append(Group(rate, cls == "1", kind, int(amount), int(tax), numbers))
-    if parties.registry_installed():  # invoices delivered without their lines (rare): through the row path
-        for tid, row in sources.imported_without_lines(period, direction, pk_to_id, vat_status):
-            out[tid].append(Group(row.rate, row.goods, row.kind, round(row.amount * 100), round(row.tax * 100),
-                                  row.invoice_no))
+                if tid is None:
+                    continue
+                if bp is None:
+                    without_lines += numbers.split(",")
+                    continue
+                rate = rates[bp] if bp in rates else rates.setdefault(bp, _rate(bp))
+                out[tid].append(Group(rate, cls == "1", kind, int(amount), int(tax), numbers))
+    for tid, row in sources.imported_without_lines(without_lines, direction, pk_to_id):
+        out[tid].append(Group(row.rate, row.goods, row.kind, round(row.amount * 100), round(row.tax * 100),
+                              row.invoice_no))
     return out
 
 
@@ -180,12 +191,13 @@ class Draft:
 
     def traces_json(self) -> str:
         parts = []
-        for cell in self.cells:
+        for cell in [*self.cells, *(k for k in self.facts if k not in self.cells)]:  # facts of derived cells too
             numbers, facts, select = self.numbers.get(cell), self.facts.get(cell), self.selects.get(cell)
             if numbers is None and facts is None and select is None:
                 continue
-            parts.append(f'"{cell}":{{"invoices":{_numbers_json(numbers or [])},'
-                         f'"facts":{json.dumps(facts or [], ensure_ascii=False)}{"," + select if select else ""}}}')
+            facts_json = json.dumps(facts, ensure_ascii=False) if facts else "[]"
+            parts.append(f'"{cell}":{{"invoices":{_numbers_json(numbers) if numbers else "[]"},'
+                         f'"facts":{facts_json}{"," + select if select else ""}}}')
         return "{" + ",".join(parts) + "}"
 
 
@@ -205,7 +217,8 @@ def _cell(mapping: dict[str, prefill.Select], g: Group, cache: dict = {}) -> str
     return cache[key]
 
 
-def _general(draft: Draft, output: list[Group], inputs: list[Group], previous: dict | None) -> None:
+def _general(draft: Draft, output: list[Group], inputs: list[Group], previous: dict | None,
+             payments: list[dict]) -> None:
     unmapped = 0
     for g in output:
         cell = _cell(prefill.GENERAL_OUTPUT, g)
@@ -216,9 +229,12 @@ def _general(draft: Draft, output: list[Group], inputs: list[Group], previous: d
     draft.selects["line_12"] = _GENERAL_INPUT
     for g in inputs:
         draft.add("line_12", g, _GENERAL_INPUT, "tax")
-    line_13, fact = prefill.carried_credit(previous)
-    draft.cells["line_13"] = round(line_13 * 100)
-    draft.facts["line_13"] = [fact]
+    for cell, (value, fact) in prefill.carried(previous).items():
+        draft.cells[cell] = round(value * 100)
+        draft.facts[cell] = [fact]
+    for cell, (value, facts) in prefill.paid(payments, draft.period).items():
+        draft.cells[cell] = round(value * 100)
+        draft.facts[cell] = facts
     if unmapped:
         draft.facts.setdefault("line_8", []).append(prefill.unmapped_fact(unmapped))
 
@@ -230,12 +246,6 @@ def _small(draft: Draft, output: list[Group]) -> None:
 
 
 # --------------------------------------------------------------------------------------- compute
-
-def _yuan(value: int) -> str:
-    """Fen as yuan text. Exact: below 2**50 fen (the law engines' bound is 10**15) the nearest double to
-    value/100 is far closer to it than half a fen."""
-    return f"{value / 100:.2f}"
-
 
 def _object(members: dict[str, str]) -> str:
     """A JSON object of plain ASCII keys and values (cell keys and amounts), without the encoder."""
@@ -264,49 +274,72 @@ def _location(profile: parties.Profile) -> str | None:
     return profile.urban_class if profile.urban_class in LOCATIONS else None
 
 
-def _derive_general(period: Period, drafts: list[Draft], halving: list[bool]) -> list[dict[str, int]]:
+def _derive_general(period: Period, drafts: list[Draft], halving: list[bool]) -> list[dict[str, str]]:
     col = {k: np.array([d.cells[k] for d in drafts], dtype=np.int64) for k in drafts[0].cells}
+    classes = [forms.SUPER_CREDIT_CLASSES[c // 100] for c in col["super_credit_class"].tolist()]
     res = law_batch.vat_general(period, {
         "sales_13": col["sales_13_goods"] + col["sales_13_services"],
         "sales_9": col["sales_9_goods"] + col["sales_9_services"], "sales_6": col["sales_6"],
         "simplified_sales_3": col["sales_simple_3"], "simplified_sales_5": col["sales_simple_5"],
-        "export_sales": col["line_7"], "exempt_sales": col["line_8"], "input_tax": col["line_12"],
+        "simplified_inspection_sales": col["line_6"], "export_sales": col["line_7"],
+        "exempt_sales": col["line_9"] + col["line_10"], "input_tax": col["line_12"],
         "previous_credit": col["line_13"], "input_transfer_out": col["line_14"], "export_refund": col["line_15"],
-        "tax_reduction": col["line_23"]})
-    sales = res["line_1"] + res["line_5"] + col["line_7"] + col["line_8"]
-    sur = law_batch.surcharges(period, {"vat_paid": np.maximum(res["line_24"], 0), "sales": np.maximum(sales, 0)},
-                               [_location(d.profile) for d in drafts], halving)
-    derived = {k: res[k] for k in ("line_1", "line_5", "line_11", "line_17", "line_18", "line_19", "line_20",
-                                   "line_21", "line_24")}
+        "inspection_tax": col["line_16"], "super_credit_opening": col["super_credit_opening"],
+        "super_credit_excluded_input": col["super_credit_excluded"],
+        "super_credit_adjustment": col["super_credit_adjustment"], "simplified_inspection_tax": col["line_22"],
+        "tax_reduction": col["line_23"], "opening_unpaid": col["line_25"], "export_refund_received": col["line_26"],
+        "prepaid": col["line_28"], "export_prepaid": col["line_29"], "paid_previous": col["line_30"],
+        "paid_arrears": col["line_31"], "opening_inspection_unpaid": col["line_36"],
+        "inspection_paid": col["line_37"]}, super_credit_class=classes)
+    jz = law_batch.vat_general(period, {  # the 即征即退项目 column through the same engine
+        "output_tax_entered": col["jz_line_11"], "input_tax": col["jz_line_12"], "previous_credit": col["jz_line_13"],
+        "input_transfer_out": col["jz_line_14"], "inspection_tax": col["jz_line_16"],
+        "simplified_tax_entered": col["jz_line_21"], "simplified_inspection_tax": col["jz_line_22"],
+        "tax_reduction": col["jz_line_23"], "opening_unpaid": col["jz_line_25"], "paid_previous": col["jz_line_30"],
+        "paid_arrears": col["jz_line_31"]})
+    derived = {k: res[k] for k in forms.GENERAL_FROM_LAW}
+    derived.update({f"jz_{k}": jz[k] for k in forms.REFUND_FROM_LAW})
     derived["line_2"] = col["sales_13_goods"] + col["sales_9_goods"]
     derived["line_3"] = col["sales_13_services"] + col["sales_9_services"] + col["sales_6"]
-    derived["line_34"] = res["line_24"]
+    derived["jz_line_1"] = col["jz_line_2"] + col["jz_line_3"]
+    vat = np.maximum(res["line_34"], 0) + np.maximum(jz["line_34"], 0)
+    sales = res["line_1"] + res["line_5"] + col["line_7"] + res["line_8"] + derived["jz_line_1"] + col["jz_line_5"]
+    sur = law_batch.surcharges(period, {"vat_paid": vat, "sales": np.maximum(sales, 0)},
+                               [_location(d.profile) for d in drafts], halving)
     derived.update(line_39=sur["urban_maintenance_tax"], line_40=sur["education_surcharge"],
                    line_41=sur["local_education_surcharge"])
-    derived["payable"] = res["line_24"] + sur["total"]
+    derived["payable"] = vat + sur["total"]
     return _rows(derived, len(drafts))
 
 
-def _derive_small(period: Period, drafts: list[Draft], halving: list[bool]) -> list[dict[str, int]]:
+def _derive_small(period: Period, drafts: list[Draft], halving: list[bool]) -> list[dict[str, str]]:
     col = {k: np.array([d.cells[k] for d in drafts], dtype=np.int64) for k in drafts[0].cells}
     sales_3 = col["sales_3_special"] + col["sales_3_other"] + col["sales_3_unbilled"]
+    sales_5 = col["sales_5_special"] + col["sales_5"]
     res = law_batch.vat_small_scale(period, {"sales_3": sales_3, "immovable_sales": col["immovable_sales"],
-                                             "other_sales_5": col["sales_5"], "prepaid": col["line_21"]})
-    sales = sales_3 + col["sales_5"] + col["immovable_sales"]
+                                             "other_sales_5": sales_5, "used_assets_sales": col["used_assets"],
+                                             "other_exempt_sales": col["line_12"], "prepaid": col["line_21"]})
+    sales = sales_3 + sales_5 + col["immovable_sales"] + col["used_assets"]
     sur = law_batch.surcharges(period, {"vat_paid": np.maximum(res["line_22"], 0), "sales": np.maximum(sales, 0)},
                                [_location(d.profile) for d in drafts], halving)
-    derived = {k: res[k] for k in ("line_1", "line_4", "line_9", "line_15", "line_16", "line_17", "line_20",
-                                   "line_22")}
+    derived = {k: res[k] for k in ("line_1", "line_4", "line_7", "line_9", "line_10", "line_11", "line_15", "line_16",
+                                   "line_17", "line_18", "line_19", "line_20", "line_22")}
+    taxed = (res["line_10"] == 0) & (res["line_11"] == 0)  # as forms.compute_vat_small
     derived["line_2"] = np.where(res["line_1"] != 0, col["sales_3_special"], 0)
     derived["line_3"] = res["line_1"] - derived["line_2"]
+    derived["line_5"] = np.where(taxed, col["sales_5_special"], 0)
+    derived["line_6"] = res["line_4"] - derived["line_5"]
+    derived["line_8"] = res["line_7"] - np.where(taxed, col["used_assets_special"], 0)
     derived.update(line_23=sur["urban_maintenance_tax"], line_24=sur["education_surcharge"],
                    line_25=sur["local_education_surcharge"])
     derived["payable"] = np.maximum(res["line_22"], 0) + sur["total"]
     return _rows(derived, len(drafts))
 
 
-def _rows(columns: dict[str, np.ndarray], n: int) -> list[dict[str, int]]:
-    lists = {k: v.tolist() for k, v in columns.items()}
+def _rows(columns: dict[str, np.ndarray], n: int) -> list[dict[str, str]]:
+    """Columns of fen as rows of yuan text. Exact: below 2**50 fen (the law engines' bound is 10**15) the
+    nearest double to value/100 is far closer to it than half a fen."""
+    lists = {k: [f"{v / 100:.2f}" for v in col.tolist()] for k, col in columns.items()}
     return [{k: v[i] for k, v in lists.items()} for i in range(n)]
 
 
@@ -373,22 +406,29 @@ def _read(args: tuple) -> dict[str, list[Group]]:
 
 def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]], *, pk_to_id: dict[int, str],
                 previous: dict[str, dict], small_low_profit: dict[str, bool], by: str,
-                progress: Callable[[int], None], chunk: int = 2000) -> tuple[int, list[dict]]:
+                progress: Callable[[int], None], chunk: int = 2000,
+                payments: dict[str, list[dict]] | None = None) -> tuple[int, list[dict]]:
     """Propose, for each (form code, period, [(identifier, profile)…]) of ``work``, that return for every
-    listed taxpayer. Returns the number of proposals the law refused (kept with its messages) and why."""
-    reads = {}
+    listed taxpayer (``previous``: the previous filed general returns, ``payments``: VAT paid on the platform
+    in the period, by taxpayer). Returns the number of proposals the law refused (kept with its messages)
+    and why."""
+    reads = []  # (key, read arguments): output a month at a time, so that a quarter's months run side by side
     for code, period, _due in work:
         status = "general" if code == Return.VAT_GENERAL else "small_scale"
-        reads[(code, period, OUTPUT)] = (period, OUTPUT, status, pk_to_id)
+        reads += [((code, period, OUTPUT), (month, OUTPUT, status, pk_to_id)) for month in period.month_periods()]
         if code == Return.VAT_GENERAL:
-            reads[(code, period, INPUT)] = (period, INPUT, status, pk_to_id)
+            reads.append(((code, period, INPUT), (period, INPUT, status, pk_to_id)))
     parallel = _parallel()
     if parallel:  # the queries run side by side, each on a connection of its own
-        with ThreadPoolExecutor(len(reads)) as pool:
-            groups = dict(zip(reads, pool.map(_read, reads.values()), strict=True))
+        with ThreadPoolExecutor(WORKERS) as pool:
+            parts = list(pool.map(_read, [args for _key, args in reads]))
     else:
-        groups = {key: read(*args) for key, args in reads.items()}
-    _WORK.update(groups=groups, previous=previous, small_low_profit=small_low_profit, by=by)
+        parts = [read(*args) for _key, args in reads]
+    groups: dict[tuple, dict[str, list[Group]]] = defaultdict(lambda: defaultdict(list))
+    for (key, _args), part in zip(reads, parts, strict=True):
+        for tid, found in part.items():
+            groups[key][tid] += found
+    _WORK.update(groups=groups, previous=previous, payments=payments or {}, small_low_profit=small_low_profit, by=by)
     tasks = [(code, period, due[i:i + chunk]) for code, period, due in work for i in range(0, len(due), chunk)]
     failed, errors = 0, []
     try:
@@ -431,16 +471,18 @@ def _collect(results: Iterable[tuple[int, int, list]], progress: Callable[[int],
 def _propose(task: tuple[str, Period, list[tuple[str, parties.Profile]]]) -> tuple[int, int, list[dict]]:
     """Propose and store one chunk of returns (in a worker process, or in this one)."""
     code, period, due = task
-    groups, previous, small_low_profit, by = (_WORK[k] for k in ("groups", "previous", "small_low_profit", "by"))
+    groups, previous, payments, small_low_profit, by = (_WORK[k] for k in ("groups", "previous", "payments",
+                                                                           "small_low_profit", "by"))
     output, inputs = groups[(code, period, OUTPUT)], groups.get((code, period, INPUT), {})
     form = forms.form(code)
+    counts = {k for k, kind in form.kinds.items() if kind == "count"}
     due_on = calendar.deadline(period)
     failed, errors = 0, []
     drafts, halving, profiles = [], [], []
     for tid, profile in due:
         draft = Draft(tid, profile, period, form.editable)
         if code == Return.VAT_GENERAL:
-            _general(draft, output.get(tid, []), inputs.get(tid, []), previous.get(tid))
+            _general(draft, output.get(tid, []), inputs.get(tid, []), previous.get(tid), payments.get(tid, []))
         else:
             _small(draft, output.get(tid, []))
         drafts.append(draft)
@@ -453,11 +495,12 @@ def _propose(task: tuple[str, Period, list[tuple[str, parties.Profile]]]) -> tup
                        if vector else [], strict=True))
     returns, prefills = [], []
     for i, draft in enumerate(drafts):
-        editable = {k: _yuan(v) for k, v in draft.cells.items()}
+        editable = {k: str(v // 100) if k in counts else f"{v / 100:.2f}"  # as in _rows; counts whole
+                    for k, v in draft.cells.items()}
         if i in derived:
             row = derived[i]
-            payable = _yuan(row.pop("payable"))
-            values = _object(editable | {k: _yuan(v) for k, v in row.items()})
+            payable = row.pop("payable")
+            values = _object(editable | row)
             warnings = "[]"
         else:  # negative inputs: the law decides, one by one, exactly as on the interactive path
             facts = prefill.profile_facts(draft.profile, small_low_profit.get(draft.tid))

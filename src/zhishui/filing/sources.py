@@ -206,10 +206,11 @@ def _without_lines(where: dict, own_field: str, direction: str, pk_to_id: dict[i
             "imported", inv.invoice_type, True, direction)
 
 
-def imported_without_lines(period: Period, direction: str, pk_to_id: dict[int, str], vat_status: str):
-    """(identifier, row) of the district's line-less imported invoices of the period (for ``bulk``)."""
+def imported_without_lines(numbers: list[str], direction: str, pk_to_id: dict[int, str]):
+    """(identifier, row) of the given imported invoices that came without their lines (for ``bulk``)."""
     own = "seller_id" if direction == OUTPUT else "buyer_id"
-    return _without_lines(_where(period, direction, None, vat_status), own, direction, pk_to_id)
+    for i in range(0, len(numbers), NUMBERS_PER_QUERY):
+        yield from _without_lines({"invoice_no__in": numbers[i:i + NUMBERS_PER_QUERY]}, own, direction, pk_to_id)
 
 
 def _implied_rate(amount, tax) -> Decimal:
