@@ -30,6 +30,12 @@ def test_taxpayer_reviews_traces_adjusts_and_files(page, live_server):  # noqa: 
     page.get_by_test_id("cell-line_11").click()
     page.get_by_test_id("trace-calc").wait_for()
     assert "vat.rate_standard" in page.get_by_test_id("trace").inner_text()
+    # The official layout: the 即征即退 column, 本年累计, and every figure clickable to its trace.
+    assert page.get_by_test_id("ytd-line_11").inner_text() == page.get_by_test_id("cell-line_11").inner_text()
+    page.get_by_test_id("cell-jz_line_19").click()
+    page.get_by_test_id("trace").filter(has_text="即征即退项目").wait_for()
+    page.get_by_test_id("cell-line_25").click()
+    page.get_by_test_id("trace").filter(has_text="平台上无上期申报表").wait_for()
     page.get_by_test_id("cell-sales_13_goods").click()
     page.get_by_test_id("trace").get_by_role("link", name=blue.invoice_no).click()
     page.wait_for_url("**/filing/invoices/imported/**")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.filing import factory
 from zhishui.core.periods import parse_period
 from zhishui.filing import bulk, forms, parties, services
-from zhishui.filing.models import Prefill, Return
+from zhishui.filing.models import Payable, Prefill, Return
 from zhishui.registry.models import ImportedInvoice
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,23 @@ def _district(seed: int) -> list:
     # A previous return on the platform: its line 20 is carried to line 13.
     Return.objects.create(taxpayer_id=people[3].tax_id, taxpayer_name=people[3].name, form="vat_general",
                           period="2026-08", status=Return.FILED, values={"line_20": "1234.56"})
+    # Balances carried to lines 13, 25, 36, the 即征即退 column and 加计抵减: one overpaid (a negative line 25,
+    # which takes the one-by-one path), one owing; and VAT paid on the platform in September (lines 30, 31).
+    for person, values in ((people[4], {"line_20": "10.00", "line_32": "-50.00", "line_38": "300.00",
+                                        "super_credit_closing": "75.00", "jz_line_20": "20.00", "jz_line_32": "5.00"}),
+                           (people[7], {"line_20": "0.00", "line_32": "800.00", "line_38": "0.00",
+                                        "super_credit_closing": "40.00", "jz_line_32": "12.00"})):
+        Return.objects.create(taxpayer_id=person.tax_id, taxpayer_name=person.name, form="vat_general",
+                              period="2026-08", status=Return.FILED, values=values)
+    owing = people[7]
+    paid_on = timezone.make_aware(datetime(2026, 9, 12, 10))
+    august = Return.objects.get(taxpayer_id=owing.tax_id, period="2026-08")
+    july = Return.objects.create(taxpayer_id=owing.tax_id, taxpayer_name=owing.name, form="vat_general",
+                                 period="2026-07", status=Return.FILED, values={})
+    for ret, item, amount in ((august, "vat", "800.00"), (july, "vat", "100.00"),
+                              (august, "vat_immediate_refund", "12.00"), (august, "urban_maintenance_tax", "56.00")):
+        Payable.objects.create(ret=ret, taxpayer_id=owing.tax_id, item=item, amount=Decimal(amount),
+                               paid=Decimal(amount), due_on=date(2026, 9, 15), status=Payable.PAID, paid_at=paid_on)
     return people
 
 
@@ -107,3 +124,9 @@ def _check(job) -> None:
     assert Return.objects.get(taxpayer_id=factory.uscc(1), period="2026-09").warnings  # red above the month's sales
     assert Decimal(Return.objects.get(taxpayer_id=factory.uscc(4), period="2026-09").values["line_13"]) == Decimal(
         "1234.56")
+    overpaid = Return.objects.get(taxpayer_id=factory.uscc(5), period="2026-09").values
+    assert (overpaid["line_25"], overpaid["line_36"], overpaid["super_credit_opening"], overpaid["jz_line_13"],
+            overpaid["jz_line_25"]) == ("-50.00", "300.00", "75.00", "20.00", "5.00")
+    owing = Return.objects.get(taxpayer_id=factory.uscc(8), period="2026-09").values
+    assert (owing["line_25"], owing["line_30"], owing["line_31"], owing["jz_line_30"], owing["jz_line_25"]) == (
+        "800.00", "800.00", "100.00", "12.00", "12.00")

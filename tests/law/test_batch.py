@@ -12,7 +12,8 @@ from zhishui.law.registry import get
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
+    sign, fen = ("-" if fen < 0 else ""), abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
 def _people(n: int, seed: int) -> dict[str, np.ndarray]:
@@ -62,6 +63,8 @@ def test_vat_small_scale_batch_matches(period):
                                 rng.integers(0, 3 * threshold, n)),
             "immovable_sales": rng.integers(0, threshold, n) * (rng.random(n) < 0.1),
             "other_sales_5": rng.integers(0, threshold // 10, n) * (rng.random(n) < 0.1),
+            "used_assets_sales": rng.integers(0, threshold // 10, n) * (rng.random(n) < 0.1),
+            "other_exempt_sales": rng.integers(0, threshold // 10, n) * (rng.random(n) < 0.1),
             "prepaid": rng.integers(0, 100_000, n) * (rng.random(n) < 0.1)}
     cols = {k: v.astype(np.int64) for k, v in cols.items()}
     out = batch.vat_small_scale(period, cols)
@@ -69,32 +72,65 @@ def test_vat_small_scale_batch_matches(period):
     for i in range(n):
         payload = {"period": period, **{k: _yuan(int(v[i])) for k, v in cols.items()}}
         got = calc.calculate(payload, params).amounts
+        assert set(out) == set(got)
         for k, arr in out.items():
             assert int(got[k] * 100) == int(arr[i]), (i, k, payload)
 
 
-@pytest.mark.parametrize("period", ["2026-09", "2025-12", "2019-04"])
+@pytest.mark.parametrize("period", ["2026-09", "2025-12", "2027-12", "2019-04"])
 def test_vat_general_batch_matches(period):
     rng = np.random.default_rng(11)
     n = 3_000
 
-    def some(high, share):
-        return (rng.integers(0, high, n) * (rng.random(n) < share)).astype(np.int64)
+    def some(high, share, low=0):
+        return (rng.integers(low, high, n) * (rng.random(n) < share)).astype(np.int64)
 
     cols = {"sales_13": some(10**10, 0.7), "sales_9": some(10**9, 0.3), "sales_6": some(10**9, 0.3),
             "simplified_sales_3": some(10**8, 0.1), "simplified_sales_5": some(10**8, 0.1),
-            "export_sales": some(10**8, 0.05), "exempt_sales": some(10**8, 0.1), "input_tax": some(10**9, 0.8),
-            "previous_credit": some(10**8, 0.3), "input_transfer_out": some(10**6, 0.05),
-            "export_refund": some(10**6, 0.02), "inspection_tax": some(10**6, 0.02)}
+            "simplified_inspection_sales": some(10**7, 0.03), "export_sales": some(10**8, 0.05),
+            "exempt_sales": some(10**8, 0.1), "output_tax_entered": some(10**6, 0.05),
+            "input_tax": some(10**9, 0.8), "previous_credit": some(10**8, 0.3),
+            "input_transfer_out": some(10**6, 0.05), "export_refund": some(10**6, 0.02),
+            "inspection_tax": some(10**6, 0.02), "simplified_tax_entered": some(10**5, 0.05),
+            "simplified_inspection_tax": some(10**5, 0.03), "opening_unpaid": some(10**7, 0.3, -10**6),
+            "export_refund_received": some(10**5, 0.02), "prepaid": some(10**7, 0.1),
+            "export_prepaid": some(10**5, 0.02), "paid_previous": some(10**7, 0.3), "paid_arrears": some(10**6, 0.05),
+            "opening_inspection_unpaid": some(10**6, 0.05), "inspection_paid": some(10**6, 0.05)}
+    classes = None
+    if period >= "2023":  # 加计抵减 is in force 2023-01-01 … 2027-12-31 only
+        classes = [["none", "none", "advanced_manufacturing", "ic_mother_machine"][k] for k in rng.integers(0, 4, n)]
+        cols["super_credit_opening"] = some(10**8, 0.2, -10**5)
+        cols["super_credit_adjustment"] = some(10**5, 0.05)
+        cols["super_credit_excluded_input"] = np.minimum(some(10**8, 0.1), cols["input_tax"])
     # Half-fen seams: amounts whose tax at 13 % ends in exactly half a fen.
     cols["sales_13"][:50] = np.arange(50) * 100 + 50
-    out = batch.vat_general(period, cols)
+    out = batch.vat_general(period, cols, super_credit_class=classes)
     calc, params = get("vat_general"), default_parameters()
     for i in range(n):
         payload = {"period": period, **{k: _yuan(int(v[i])) for k, v in cols.items()}}
+        if classes:
+            payload["super_credit_class"] = classes[i]
         got = calc.calculate(payload, params).amounts
+        assert set(out) == set(got)
         for k, arr in out.items():
             assert int(got[k] * 100) == int(arr[i]), (i, k, payload)
+
+
+@pytest.mark.parametrize("period, fails", [("2027-12", False), ("2028-01", True), ("2022-12", True)])
+def test_additional_credit_fails_loudly_outside_its_policy_in_batch_and_calculator(period, fails):
+    cols = {"sales_13": np.array([10**8], dtype=np.int64), "input_tax": np.array([10**6], dtype=np.int64)}
+    payload = {"period": period, "sales_13": "1000000.00", "input_tax": "10000.00",
+               "super_credit_class": "advanced_manufacturing"}
+    if fails:
+        with pytest.raises(ValidationFailure, match=f"no parameter in force for {period}"):
+            batch.vat_general(period, cols, super_credit_class=["advanced_manufacturing"])
+        with pytest.raises(ValidationFailure, match=f"no parameter in force for {period}"):
+            get("vat_general").calculate(payload, default_parameters())
+        # Without the policy (no class, no balance) the return computes as before.
+        assert batch.vat_general(period, cols)["line_19"].tolist() == [10**7 * 13 // 10 - 10**6]
+    else:
+        assert batch.vat_general(period, cols, super_credit_class=["advanced_manufacturing"]
+                                 )["super_credit_used"].tolist() == [50_000]
 
 
 @pytest.mark.parametrize("period", ["2026-09", "2026-Q3", "2027-12"])

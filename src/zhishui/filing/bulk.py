@@ -229,12 +229,10 @@ def _general(draft: Draft, output: list[Group], inputs: list[Group], previous: d
     draft.selects["line_12"] = _GENERAL_INPUT
     for g in inputs:
         draft.add("line_12", g, _GENERAL_INPUT, "tax")
-    for cell, (value, fact) in prefill.carried(previous).items():
+    for cell, (value, facts) in (prefill.carried(previous) | prefill.paid(payments, draft.period)).items():
         draft.cells[cell] = round(value * 100)
-        draft.facts[cell] = [fact]
-    for cell, (value, facts) in prefill.paid(payments, draft.period).items():
-        draft.cells[cell] = round(value * 100)
-        draft.facts[cell] = facts
+        if facts:  # none: the trace says why (``prefill.NO_DATA``), as on the interactive path
+            draft.facts[cell] = facts
     if unmapped:
         draft.facts.setdefault("line_8", []).append(prefill.unmapped_fact(unmapped))
 

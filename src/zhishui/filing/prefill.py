@@ -62,11 +62,13 @@ GENERAL_OUTPUT = {
     "sales_6": Select(OUTPUT, _rates("0.06")),
     "sales_simple_5": Select(OUTPUT, _rates("0.05")),
     "sales_simple_3": Select(OUTPUT, _rates("0.03", "0.01")),
-    "line_8": Select(OUTPUT, _rates("0")),
+    "line_9": Select(OUTPUT, _rates("0"), goods=True),
+    "line_10": Select(OUTPUT, _rates("0"), goods=False),
 }
 GENERAL_INPUT = Select(INPUT)
 SMALL_OUTPUT = {
-    "sales_5": Select(OUTPUT, _rates("0.05")),
+    "sales_5_special": Select(OUTPUT, _rates("0.05"), kind="special"),
+    "sales_5": Select(OUTPUT, _rates("0.05"), kind="other"),
     "sales_3_special": Select(OUTPUT, excluded=_rates("0.05"), kind="special"),
     "sales_3_other": Select(OUTPUT, excluded=_rates("0.05"), kind="other"),
 }
@@ -119,19 +121,82 @@ class Builder:
 
 
 def no_data_fact(cell: forms.Cell) -> dict:
-    """What the trace of a cell with neither invoices nor facts shows."""
+    """What the trace of a cell with neither invoices nor facts shows (not stored with every proposal)."""
+    if cell.key in NO_DATA:
+        return NO_DATA[cell.key]
     if cell.kind == forms.ENTRY:
         return fact("平台无此项数据，由纳税人填写", "not known to the platform: the taxpayer fills it", "0")
     return fact("本期无相关发票或数据", "no invoices or facts this period", "0")
 
 
-def carried_credit(previous: dict | None) -> tuple[Decimal, dict]:
-    """Line 13 (上期留抵税额): line 20 of the previous return filed on the platform, else 0."""
-    if previous:
-        return Decimal(previous["line_20"]), fact(
-            "上期申报表第20栏期末留抵税额", "line 20 of the previous return", previous["line_20"],
-            f"filing.Return {previous['period']} r{previous['revision']}", previous.get("link", ""))
-    return ZERO, fact("平台上无上期申报表，上期留抵税额按0预填", "no previous return on the platform: 0", "0.00")
+# Cells carried from the previous filed return of the general form:
+# cell -> (its line on the previous return, the fact's label zh / en, what the cell is (zh, for "no return")).
+CARRIED = {
+    "line_13": ("line_20", "上期申报表第20栏期末留抵税额", "line 20 of the previous return", "上期留抵税额"),
+    "jz_line_13": ("jz_line_20", "上期申报表第20栏期末留抵税额（即征即退项目）",
+                   "line 20 (immediate-refund items) of the previous return", "即征即退项目上期留抵税额"),
+    "line_25": ("line_32", "上期申报表第32栏期末未缴税额", "line 32 of the previous return", "期初未缴税额"),
+    "jz_line_25": ("jz_line_32", "上期申报表第32栏期末未缴税额（即征即退项目）",
+                   "line 32 (immediate-refund items) of the previous return", "即征即退项目期初未缴税额"),
+    "line_36": ("line_38", "上期申报表第38栏期末未缴查补税额", "line 38 of the previous return", "期初未缴查补税额"),
+    "super_credit_opening": ("super_credit_closing", "上期附列资料（四）一般项目加计抵减额期末余额",
+                             "closing additional credit (schedule 4) of the previous return", "加计抵减额期初余额"),
+}
+
+
+def previous_return(values: dict, period: str, revision: int, link: str) -> dict:
+    """What a later return carries from a filed general return: the lines ``CARRIED`` names (0 when the
+    return predates them), its period, revision and link."""
+    data = {line: values.get(line, "0.00") for line, _zh, _en, _what in CARRIED.values()}
+    data.update(period=period, revision=revision, link=link)
+    return data
+
+
+def carried(previous: dict | None) -> dict[str, tuple[Decimal, list[dict]]]:
+    """Lines 13, 25, 36, their 即征即退 cells and the 加计抵减 opening balance: the previous filed return's
+    closing figures (``previous_return``) with the fact that says so, else 0 and no fact (``NO_DATA`` says why)."""
+    out = {}
+    for cell, (line, zh, en, _what) in CARRIED.items():
+        if previous:
+            out[cell] = Decimal(previous[line]), [fact(
+                zh, en, previous[line], f"filing.Return {previous['period']} r{previous['revision']}",
+                previous.get("link", ""))]
+        else:
+            out[cell] = ZERO, []
+    return out
+
+
+PAID = ("line_30", "line_31", "jz_line_30", "jz_line_31")
+
+
+def paid(payments: list[dict], period: Period | None) -> dict[str, tuple[Decimal, list[dict]]]:
+    """Lines 30 (本期缴纳上期应纳税额) and 31 (本期缴纳欠缴税额), and their 即征即退 cells: VAT paid on the
+    platform within the period on general returns — of the previous period to line 30, of earlier periods to
+    line 31, each payment a fact. ``payments``: ``{"item", "amount", "period", "revision", "paid_on", "link"}``
+    in order."""
+    previous = str(period - 1) if period is not None else ""
+    out: dict[str, tuple[Decimal, list[dict]]] = {cell: (ZERO, []) for cell in PAID}
+    for pay in payments:
+        cell = ("jz_" if pay["item"] == "vat_immediate_refund" else "") + (
+            "line_30" if pay["period"] == previous else "line_31")
+        which_zh = "即征即退项目" if cell.startswith("jz_") else ""
+        which_en = " (immediate-refund items)" if cell.startswith("jz_") else ""
+        total, facts = out[cell]
+        out[cell] = total + Decimal(pay["amount"]), [*facts, fact(
+            f"{pay['paid_on']} 缴纳 {pay['period']} 申报表{which_zh}增值税",
+            f"VAT{which_en} of the {pay['period']} return paid on {pay['paid_on']}", pay["amount"],
+            f"filing.Payable {pay['period']} r{pay['revision']}", pay.get("link", ""))]
+    return out
+
+
+# What the trace of a carried or paid cell without facts shows: no previous return, no payment.
+NO_DATA = {
+    **{cell: fact(f"平台上无上期申报表，{what}按0预填", "no previous return on the platform: 0", "0.00")
+       for cell, (_line, _zh, _en, what) in CARRIED.items()},
+    **dict.fromkeys(PAID, fact("平台上本期无相应的增值税缴款记录，按0预填（在平台外缴纳的请填写）",
+                               "no such VAT payment on the platform in the period: 0 (enter payments made "
+                               "elsewhere)", "0.00")),
+}
 
 
 def unmapped_fact(rows: int) -> dict:
@@ -147,7 +212,10 @@ def profile_facts(profile: Profile, small_low_profit: bool | None) -> dict:
     return data
 
 
-def vat_general(rows: dict[str, list[InvoiceRow]], previous: dict | None) -> Builder:
+def vat_general(rows: dict[str, list[InvoiceRow]], previous: dict | None, payments: list[dict] = (),
+                period: Period | None = None) -> Builder:
+    """``previous``: ``previous_return`` of the previous filed general return; ``payments``: VAT paid on the
+    platform in ``period`` (``paid``)."""
     b = Builder("vat_general")
     by: dict[str | None, list[InvoiceRow]] = defaultdict(list)
     for r in rows[OUTPUT]:
@@ -156,7 +224,8 @@ def vat_general(rows: dict[str, list[InvoiceRow]], previous: dict | None) -> Bui
         if cell is not None:
             b.rows(cell, cell_rows, GENERAL_OUTPUT[cell])
     b.rows("line_12", rows[INPUT], GENERAL_INPUT, "tax")
-    b.set("line_13", *carried_credit(previous))
+    for cell, (value, why) in (carried(previous) | paid(payments, period)).items():
+        b.set(cell, value, *why)
     if by.get(None):
         b.traces["line_8"]["facts"].append(unmapped_fact(len(by[None])))
     return b

@@ -43,7 +43,59 @@ def _label(form: forms.Form, key: str, english: bool) -> str:
         cell = form.cell(key)
     except KeyError:
         return ""
+    if cell.column == forms.R:
+        return f"{cell.label_en} (immediate-refund items)" if english else f"{cell.label_zh}（即征即退项目）"
     return cell.label_en if english else cell.label_zh
+
+
+SECTIONS = {  # the parts of the forms, in the order of the official layouts
+    "sales": ("销售额", "Sales"), "tax": ("税款计算", "Tax computation"), "payment": ("税款缴纳", "Payment"),
+    "surcharges": ("附加税费", "Surcharges"),
+    "schedule1": ("附列资料（一）本期销售情况明细（按税率，平台按发票归集）",
+                  "Schedule 1: sales of the period by rate (summed from the invoices)"),
+    "schedule4": ("附列资料（四）税额抵减情况表：二、加计抵减情况（一般项目）",
+                  "Schedule 4: tax credits — additional input-tax credit (general items)"),
+    "schedule": ("销售额明细（平台按发票归集，纳税人补充）",
+                 "Sales in detail (summed from the invoices, completed by the taxpayer)"),
+}
+
+
+def year_to_date(ret: Return, form: forms.Form) -> tuple[dict[str, str], list[str]]:
+    """本年累计 of a VAT return: each summable cell over the taxpayer's filed returns of the same form and
+    year up to this period (the latest revision of each), plus this return; and the periods summed."""
+    if form.tax_item != "vat":
+        return {}, []
+    period = parse_period(ret.period)
+    earlier: dict[str, dict] = {}
+    for p, values in (Return.objects.filter(taxpayer_id=ret.taxpayer_id, form=ret.form, status=Return.FILED,
+                                            period__startswith=f"{period.year}-").exclude(period=ret.period)
+                      .order_by("period", "revision").values_list("period", "values")):
+        if parse_period(p).end < period.start:
+            earlier[p] = values  # a later revision replaces an earlier one
+    out = {}
+    for c in form.cells:
+        if c.ytd and c.kind_of_value == "money":
+            total = sum((Decimal(v.get(c.key) or 0) for v in (*earlier.values(), ret.values)), Decimal(0))
+            out[c.key] = f"{total:.2f}"
+    return out, [*sorted(earlier), ret.period]
+
+
+def _rows(cells: list[dict], english: bool) -> list[dict]:
+    """The cells as the lines of the form, by section: a line has its 一般项目 cell and, on the general
+    return, its 即征即退项目 cell (line 35 has only the latter)."""
+    sections: list[dict] = []
+    for c in cells:
+        if not sections or sections[-1]["key"] != c["section"]:
+            zh, en = SECTIONS.get(c["section"], (c["section"], c["section"]))
+            sections.append({"key": c["section"], "title": en if english else zh, "title_zh": zh, "rows": []})
+        rows = sections[-1]["rows"]
+        if c["column"] == forms.R and rows and rows[-1]["no"] == c["no"] and rows[-1]["refund"] is None:
+            rows[-1]["refund"] = c
+        else:
+            rows.append({"no": c["no"], "label": c["label"], "label_zh": c["label_zh"],
+                         "general": None if c["column"] == forms.R else c,
+                         "refund": c if c["column"] == forms.R else None})
+    return sections
 
 
 def return_data(ret: Return, *, english: bool = False) -> dict:
@@ -53,13 +105,14 @@ def return_data(ret: Return, *, english: bool = False) -> dict:
     changed = {}
     for ch in ret.changes.all():
         changed[ch.cell] = ch
+    ytd, ytd_periods = year_to_date(ret, form)
     cells = []
     for c in form.cells:
         value = ret.values.get(c.key, "")
         cells.append({"key": c.key, "no": c.no, "label_zh": c.label_zh, "label_en": c.label_en,
                       "label": c.label_en if english else c.label_zh, "kind": c.kind, "section": c.section,
-                      "value": value, "prefilled": proposed.get(c.key, ""),
-                      "changed": c.key in changed, "editable": c.kind != forms.DERIVED,
+                      "column": c.column, "value": value, "prefilled": proposed.get(c.key, ""),
+                      "ytd": ytd.get(c.key), "changed": c.key in changed, "editable": c.kind != forms.DERIVED,
                       "unit": c.kind_of_value, "negative_allowed": c.negative})
     payables = [{"item": p.item, "amount": f"{p.amount:.2f}", "paid": f"{p.paid:.2f}", "status": p.status,
                  "due_on": p.due_on.isoformat()} for p in ret.payables.order_by("id")]
@@ -71,6 +124,8 @@ def return_data(ret: Return, *, english: bool = False) -> dict:
             "due_on": ret.due_on.isoformat() if ret.due_on else None, "payable": f"{ret.payable:.2f}",
             "filed_at": ret.filed_at.isoformat() if ret.filed_at else None, "late": ret.late,
             "prefill_version": prefill.version if prefill else None, "cells": cells,
+            "sections": _rows(cells, english), "has_refund_column": any(c.column == forms.R for c in form.cells),
+            "has_ytd": bool(ytd), "ytd_periods": ytd_periods,
             "warnings": ret.warnings, "deviations": ret.deviations,
             "halving_eligible": bool(ret.profile.get("halving_eligible")),
             "changes": [{"cell": ch.cell, "no": _no(form, ch.cell), "label": _label(form, ch.cell, english),
@@ -103,6 +158,7 @@ def trace(ret: Return, key: str) -> dict:
     prefill = ret.latest_prefill
     stored = (prefill.traces.get(key) if prefill else None) or {}
     data = {"cell": key, "no": cell.no, "label_zh": cell.label_zh, "label_en": cell.label_en, "kind": cell.kind,
+            "column": cell.column,
             "value": ret.values.get(key, ""), "prefilled": prefill.cells.get(key, "") if prefill else "",
             "prefill_version": prefill.version if prefill else None,
             "invoices": trace_rows(ret, stored),

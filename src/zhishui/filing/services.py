@@ -4,7 +4,7 @@ batch pre-fill, reminders and abnormal-household decisions."""
 from __future__ import annotations
 
 import time as _time
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -90,8 +90,27 @@ def _previous_vat(taxpayer_id: str, period: Period) -> dict | None:
     prev = filed_return(taxpayer_id, Return.VAT_GENERAL, period - 1)
     if prev is None:
         return None
-    return {"line_20": prev.values.get("line_20", "0.00"), "period": prev.period, "revision": prev.revision,
-            "link": _link(prev)}
+    return prefill.previous_return(prev.values, prev.period, prev.revision, _link(prev))
+
+
+def vat_payments(period: Period, taxpayer_ids: list[str] | None = None) -> dict[str, list[dict]]:
+    """VAT paid on the platform within ``period`` on general returns of earlier periods, by taxpayer, in
+    order (for lines 30 and 31: ``prefill.paid``); every taxpayer when ``taxpayer_ids`` is None."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(period.start, time.min, tzinfo=tz)
+    end = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz)
+    qs = Payable.objects.filter(item__in=("vat", "vat_immediate_refund"), status=Payable.PAID, paid_at__gte=start,
+                                paid_at__lt=end, ret__form=Return.VAT_GENERAL, ret__period__lt=str(period))
+    if taxpayer_ids is not None:
+        qs = qs.filter(taxpayer_id__in=taxpayer_ids)
+    out: dict[str, list[dict]] = {}
+    for row in qs.order_by("taxpayer_id", "paid_at", "id").values("taxpayer_id", "item", "paid", "paid_at", "ret_id",
+                                                                  "ret__period", "ret__revision"):
+        out.setdefault(row["taxpayer_id"], []).append(
+            {"item": row["item"], "amount": f"{row['paid']:.2f}", "period": row["ret__period"],
+             "revision": row["ret__revision"], "paid_on": timezone.localtime(row["paid_at"]).date().isoformat(),
+             "link": reverse("filing_return", args=[row["ret_id"]])})
+    return out
 
 
 def _headcount(profile: parties.Profile, period: Period) -> dict:
@@ -135,7 +154,8 @@ def propose(form_code: str, profile: parties.Profile, period: Period,
     profile_data = prefill.profile_facts(profile, _small_low_profit(tid))
     if form_code == Return.VAT_GENERAL:
         rows = rows if rows is not None else sources.rows_for(period, tid)
-        b = prefill.vat_general(rows, previous if previous is not None else _previous_vat(tid, period))
+        b = prefill.vat_general(rows, previous if previous is not None else _previous_vat(tid, period),
+                                vat_payments(period, [tid]).get(tid, []), period)
     elif form_code == Return.VAT_SMALL:
         b = prefill.vat_small(rows if rows is not None else sources.rows_for(period, tid))
     elif form_code == Return.CIT_Q:
@@ -490,8 +510,8 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
         # Left alone: returns already proposed or filed here, and returns the returns feed lists as filed.
         existing = set(Return.objects.filter(period__in=[str(k) for k in periods], form__in=VAT_FORMS)
                        .values_list("taxpayer_id", "period")) | filed_vat(periods)
-        prev = {r["taxpayer_id"]: {"line_20": r["values"].get("line_20", "0.00"), "period": r["period"],
-                                   "revision": r["revision"], "link": reverse("filing_return", args=[r["id"]])}
+        prev = {r["taxpayer_id"]: prefill.previous_return(r["values"], r["period"], r["revision"],
+                                                          reverse("filing_return", args=[r["id"]]))
                 for r in Return.objects.filter(period=str(period - 1), form=Return.VAT_GENERAL, status=Return.FILED)
                 .order_by("taxpayer_id", "revision").values("taxpayer_id", "values", "period", "revision", "id")}
         slp = {}
@@ -509,7 +529,8 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
                                     if d == vat_period and vat_form_for(p) == code and (tid, str(d)) not in existing])
                 for vat_period in periods for code in VAT_FORMS]
         failed, errors = bulk.prefill_vat([w for w in work if w[2]], pk_to_id=pk_to_id, previous=prev,
-                                          small_low_profit=slp, by=by, progress=progress, chunk=chunk)
+                                          payments=vat_payments(period), small_low_profit=slp, by=by,
+                                          progress=progress, chunk=chunk)
         PrefillJob.objects.filter(pk=job.pk).update(done=done, failed=failed)
         for n, (tid, code) in enumerate(quarterly_work, 1):
             try:

@@ -52,15 +52,13 @@ def start_prefill(request):
 
 def _return_context(request, ret: Return, errors=None) -> dict:
     data = present.return_data(ret, english=_english(request))
-    sections: list[tuple[str, list]] = []
-    for cell in data["cells"]:
-        if not sections or sections[-1][0] != cell["section"]:
-            sections.append((cell["section"], []))
-        sections[-1][1].append(cell)
+    may_file = services.may_file(request.user, ret)
+    adjustable = may_file and ret.status == Return.PROPOSED
+    # item, line, this period (+ year to date), the 即征即退 pair, pre-filled, adjust
+    columns = 3 + data["has_ytd"] + 2 * data["has_refund_column"] + 1 + adjustable
     history = Return.objects.filter(taxpayer_id=ret.taxpayer_id, form=ret.form, period=ret.period).order_by("revision")
-    return {"ret": ret, "data": data, "sections": sections, "errors": errors or [],
-            "may_file": services.may_file(request.user, ret), "revisions": history,
-            "english": _english(request)}
+    return {"ret": ret, "data": data, "errors": errors or [], "may_file": may_file, "adjustable": adjustable,
+            "columns": columns, "revisions": history, "english": _english(request)}
 
 
 @capability_required("file_returns", "view_all_taxpayers")

@@ -52,8 +52,9 @@ def scale_tax(base: np.ndarray, scale: Scale, unit_divisor: int = 1) -> np.ndarr
     return np.maximum(round_half_up_div(base * nums[idx] - quicks[idx] * den, den), 0)
 
 
-def _columns(name: str, columns: Mapping[str, object], known: tuple[str, ...], size: int | None = None
-             ) -> dict[str, np.ndarray]:
+def _columns(name: str, columns: Mapping[str, object], known: tuple[str, ...], size: int | None = None,
+             negative: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """The known columns as int64 arrays of equal length (missing ones zero); amounts ≥ 0 except ``negative``."""
     unknown = set(columns) - set(known)
     if unknown:
         col = sorted(unknown)[0]
@@ -66,7 +67,7 @@ def _columns(name: str, columns: Mapping[str, object], known: tuple[str, ...], s
         if arr.dtype.kind not in "iu":
             raise ValidationFailure(key, f"列「{key}」须为整数分（int64）", f"column '{key}' must be integer fen", None)
         arr = arr.astype(np.int64, copy=False)
-        bad = np.flatnonzero((arr < 0) | (arr > MAX_FEN))
+        bad = np.flatnonzero((arr < (-MAX_FEN if key in negative else 0)) | (arr > MAX_FEN))
         if bad.size:
             raise ValidationFailure(key, f"列「{key}」第 {bad[0]} 行金额为负或过大",
                                     f"column '{key}' row {bad[0]} is negative or too large", int(arr[bad[0]]))
@@ -111,7 +112,8 @@ def iit_annual(period: Period | str, columns: Mapping[str, object], params: Para
             "tax_due": tax - c["tax_reduction"] - c["prepaid"]}
 
 
-VAT_SMALL_SCALE_COLUMNS = ("sales_3", "immovable_sales", "other_sales_5", "prepaid")
+VAT_SMALL_SCALE_COLUMNS = ("sales_3", "immovable_sales", "other_sales_5", "used_assets_sales", "other_exempt_sales",
+                           "prepaid")
 
 
 def vat_small_scale(period: Period | str, columns: Mapping[str, object], params: ParameterSet | None = None
@@ -124,27 +126,38 @@ def vat_small_scale(period: Period | str, columns: Mapping[str, object], params:
     threshold = to_fen(params.value(f"vat.small_scale.threshold_{which}", p))
     carve = bool(params.value("vat.small_scale.threshold_excludes_immovable", p))
     levy = params.value("vat.levy_rate", p)
-    s3, imm, o5 = c["sales_3"], c["immovable_sales"], c["other_sales_5"]
-    total = s3 + imm + o5
+    s3, imm, o5, used = c["sales_3"], c["immovable_sales"], c["other_sales_5"], c["used_assets_sales"]
+    total = s3 + imm + o5 + used
     exempt = (total - imm if carve else total) <= threshold
     immovable_taxed = ~exempt | carve
-    exempt_sales = np.where(exempt, s3 + o5 + np.where(immovable_taxed, 0, imm), 0)
+    exempt_sales = np.where(exempt, s3 + o5 + used + np.where(immovable_taxed, 0, imm), 0)
     sales_3 = np.where(exempt, 0, s3)
+    used = np.where(exempt, 0, used)
     sales_5 = np.where(exempt, 0, o5) + np.where(immovable_taxed, imm, 0)
     zeros = np.zeros_like(s3)
-    tax_3 = tax_3_statutory = tax_5 = zeros
+    line10 = zeros
+    if exempt_sales.any() and str(params.value("vat.small_scale.exempt_sales_line", p)).startswith("第10栏"):
+        line10 = exempt_sales
+    tax_3 = tax_3_statutory = tax_used = tax_used_statutory = tax_5 = zeros
     on16 = False
     if sales_3.any():
         tax_3 = times(sales_3, params.value("vat.small_scale.reduced_levy_rate", p))
         tax_3_statutory = times(sales_3, levy)
+    if used.any():
+        tax_used = times(used, params.value("vat.small_scale.used_assets_levy_rate", p))
+        tax_used_statutory = times(used, levy)
+    if sales_3.any() or used.any():
         on16 = bool(params.value("vat.small_scale.reduction_on_line16", p))
     if sales_5.any():
         tax_5 = times(sales_5, params.value("vat.levy_rate_immovable", p))
-    line15 = (tax_3_statutory if on16 else tax_3) + tax_5
-    line16 = tax_3_statutory - tax_3 if on16 else zeros
+    line15 = (tax_3_statutory + tax_used_statutory if on16 else tax_3 + tax_used) + tax_5
+    line16 = tax_3_statutory - tax_3 + tax_used_statutory - tax_used if on16 else zeros
     line20 = line15 - line16
-    return {"line_1": sales_3, "line_4": sales_5, "line_9": exempt_sales, "line_15": line15, "line_16": line16,
-            "line_17": times(exempt_sales, levy), "line_20": line20, "line_21": c["prepaid"],
+    line9 = exempt_sales + c["other_exempt_sales"]
+    return {"line_1": sales_3, "line_4": sales_5, "line_7": used, "line_9": line9, "line_10": line10,
+            "line_11": exempt_sales - line10, "line_12": c["other_exempt_sales"], "line_15": line15,
+            "line_16": line16, "line_17": times(line9, levy), "line_18": times(line10, levy),
+            "line_19": times(exempt_sales - line10, levy), "line_20": line20, "line_21": c["prepaid"],
             "line_22": line20 - c["prepaid"]}
 
 
@@ -163,17 +176,23 @@ BATCH: dict[str, Callable[..., dict[str, np.ndarray]]] = {
 }
 
 
-VAT_GENERAL_COLUMNS = ("sales_13", "sales_9", "sales_6", "simplified_sales_3", "simplified_sales_5", "export_sales",
-                       "exempt_sales", "input_tax", "previous_credit", "input_transfer_out", "export_refund",
-                       "inspection_tax", "tax_reduction")
+VAT_GENERAL_COLUMNS = ("sales_13", "sales_9", "sales_6", "simplified_sales_3", "simplified_sales_5",
+                       "simplified_inspection_sales", "export_sales", "exempt_sales", "output_tax_entered", "input_tax",
+                       "previous_credit", "input_transfer_out", "export_refund", "inspection_tax",
+                       "super_credit_opening", "super_credit_excluded_input", "super_credit_adjustment",
+                       "simplified_tax_entered", "simplified_inspection_tax", "tax_reduction", "opening_unpaid",
+                       "export_refund_received", "prepaid", "export_prepaid", "paid_previous", "paid_arrears",
+                       "opening_inspection_unpaid", "inspection_paid")
+VAT_GENERAL_NEGATIVE = ("opening_unpaid", "super_credit_opening")
 
 
-def vat_general(period: Period | str, columns: Mapping[str, object], params: ParameterSet | None = None
-                ) -> dict[str, np.ndarray]:
-    """Batch version of ``vat_general`` (main table, general items) for one month."""
+def vat_general(period: Period | str, columns: Mapping[str, object], params: ParameterSet | None = None,
+                super_credit_class: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """Batch version of ``vat_general`` (one column of the main table, and 加计抵减) for one month;
+    ``super_credit_class`` per row (None: "none" for every row)."""
     p = parse_period(period, "period", (MONTH,)) if isinstance(period, str) else period
     params = params or default_parameters()
-    c = _columns("vat_general", columns, VAT_GENERAL_COLUMNS)
+    c = _columns("vat_general", columns, VAT_GENERAL_COLUMNS, negative=VAT_GENERAL_NEGATIVE)
     zeros = np.zeros_like(c["sales_13"])
 
     def taxed(col: str, name: str) -> np.ndarray:
@@ -181,21 +200,68 @@ def vat_general(period: Period | str, columns: Mapping[str, object], params: Par
         return times(c[col], params.value(name, p)) if c[col].any() else zeros
 
     line11 = (taxed("sales_13", "vat.rate_standard") + taxed("sales_9", "vat.rate_reduced")
-              + taxed("sales_6", "vat.rate_services"))
+              + taxed("sales_6", "vat.rate_services") + c["output_tax_entered"])
     line17 = (c["input_tax"] + c["previous_credit"] - c["input_transfer_out"] - c["export_refund"]
               + c["inspection_tax"])
     line18 = np.where(line17 < line11, line17, line11)
-    line19 = line11 - line18
-    line21 = taxed("simplified_sales_3", "vat.levy_rate") + taxed("simplified_sales_5", "vat.levy_rate_immovable")
+    before = line11 - line18
+    credit = _super_credit(p, params, c, before, super_credit_class)
+    line19 = before - credit["super_credit_used"]
+    line21 = (taxed("simplified_sales_3", "vat.levy_rate") + taxed("simplified_sales_5", "vat.levy_rate_immovable")
+              + c["simplified_tax_entered"])
     bad = np.flatnonzero(c["tax_reduction"] > line19 + line21)
     if bad.size:
         raise ValidationFailure("tax_reduction", f"第 {bad[0]} 行应纳税额减征额（第23栏）超过第19栏与第21栏之和",
                                 f"row {bad[0]}: tax reduction (line 23) exceeds lines 19 + 21",
                                 int(c["tax_reduction"][bad[0]]))
+    line24 = line19 + line21 - c["tax_reduction"]
+    line27 = c["prepaid"] + c["export_prepaid"] + c["paid_previous"] + c["paid_arrears"]
+    unpaid = c["opening_unpaid"] + c["export_refund_received"]
     return {"line_1": c["sales_13"] + c["sales_9"] + c["sales_6"],
-            "line_5": c["simplified_sales_3"] + c["simplified_sales_5"], "line_11": line11, "line_17": line17,
-            "line_18": line18, "line_19": line19, "line_20": line17 - line18, "line_21": line21,
-            "line_24": line19 + line21 - c["tax_reduction"]}
+            "line_5": c["simplified_sales_3"] + c["simplified_sales_5"] + c["simplified_inspection_sales"],
+            "line_6": c["simplified_inspection_sales"], "line_7": c["export_sales"], "line_8": c["exempt_sales"],
+            "line_11": line11, "line_12": c["input_tax"], "line_13": c["previous_credit"],
+            "line_14": c["input_transfer_out"], "line_15": c["export_refund"], "line_16": c["inspection_tax"],
+            "line_17": line17, "line_18": line18, **credit, "line_19": line19, "line_20": line17 - line18,
+            "line_21": line21, "line_22": c["simplified_inspection_tax"], "line_23": c["tax_reduction"],
+            "line_24": line24, "line_25": c["opening_unpaid"], "line_26": c["export_refund_received"],
+            "line_27": line27, "line_28": c["prepaid"], "line_29": c["export_prepaid"],
+            "line_30": c["paid_previous"], "line_31": c["paid_arrears"], "line_32": line24 + unpaid - line27,
+            "line_33": np.maximum(unpaid - line27, 0), "line_34": line24 - c["prepaid"] - c["export_prepaid"],
+            "line_36": c["opening_inspection_unpaid"], "line_37": c["inspection_paid"],
+            "line_38": (c["inspection_tax"] + c["simplified_inspection_tax"] + c["opening_inspection_unpaid"]
+                        - c["inspection_paid"])}
+
+
+def _super_credit(p: Period, params: ParameterSet, c: dict[str, np.ndarray], before: np.ndarray,
+                  classes: Sequence[str] | None) -> dict[str, np.ndarray]:
+    """附列资料（四）加计抵减, as ``calculators.vat._super_credit``."""
+    n = before.shape[0]
+    kind = np.array(["none"] * n if classes is None else list(classes), dtype=object)
+    if kind.shape != before.shape:
+        raise ValidationFailure("super_credit_class", "各列须为等长一维数组",
+                                "columns must be 1-D arrays of equal length", None)
+    opening, adjustment = c["super_credit_opening"], c["super_credit_adjustment"]
+    current = np.zeros_like(before)
+    active = (kind != "none") | (opening != 0) | (adjustment != 0)
+    if active.any():
+        ratios = params.value("vat.super_credit.rate", p)
+        for klass in sorted(set(kind.tolist()) - {"none"}):
+            if klass not in ratios:
+                raise ValidationFailure("super_credit_class", f"加计抵减政策「{klass}」不存在",
+                                        f"no additional credit policy '{klass}'", klass)
+            mask = kind == klass
+            bad = np.flatnonzero(mask & (c["super_credit_excluded_input"] > c["input_tax"]))
+            if bad.size:
+                raise ValidationFailure("super_credit_excluded_input",
+                                        f"第 {bad[0]} 行不得计提加计抵减额的进项税额超过第12栏进项税额",
+                                        f"row {bad[0]}: input tax not eligible for the additional credit exceeds "
+                                        "line 12", int(c["super_credit_excluded_input"][bad[0]]))
+            current[mask] = times(c["input_tax"][mask] - c["super_credit_excluded_input"][mask], ratios[klass])
+    available = opening + current - adjustment
+    used = np.maximum(np.minimum(available, before), 0)
+    return {"super_credit_opening": opening, "super_credit_current": current, "super_credit_adjustment": adjustment,
+            "super_credit_available": available, "super_credit_used": used, "super_credit_closing": available - used}
 
 
 SURCHARGES_COLUMNS = ("vat_paid", "sales", "consumption_tax_paid", "vat_credit_refund")
