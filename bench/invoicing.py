@@ -3,17 +3,24 @@
     PYTHONPATH=src .venv/bin/python bench/invoicing.py                  # both databases, 15 s per measurement
     PYTHONPATH=src .venv/bin/python bench/invoicing.py --db sqlite --seconds 5
 
-For each database, in a database of its own (a temporary SQLite file in WAL mode as the product
-configures it; a new PostgreSQL database on the server of ZHISHUI_BENCH_PG, default
-postgres://postgres@127.0.0.1:5432/postgres), and in the same run:
+For each database, in a database of its own (a temporary SQLite file configured as the product
+configures it: WAL, ``synchronous=FULL`` so that a commit survives a power failure; a new PostgreSQL
+database on the server of ZHISHUI_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres, with
+its ``synchronous_commit`` as the server has it), and in the same run:
 
-* the physical baseline: a bare single-row INSERT with its COMMIT through the same Django connection;
+* the physical baseline: a bare single-row INSERT with its COMMIT through the same Django connection,
+  so with the same connection settings and the same disk flush per commit as issuing (on SQLite the
+  ``synchronous=FULL`` fsync of the WAL; docs/decisions/0007-sqlite-synchronous-full.md);
 * issuing through the service function (one invoice per transaction: checked, numbered, SM3-hashed,
   SM2-signed, chained, audited and committed), without and with an idempotency key, and in batches;
 * issuing through the HTTP API served by gunicorn with 2 sync workers (the configuration of
   ``zhishui serve``), with 4 client threads;
 * public verification (POST /api/v1/invoicing/verify) against a trivial endpoint of the same server
-  (GET /api/v1/invoicing/health): requests per second and p99 latency.
+  (GET /api/v1/invoicing/health): requests per second and p99 latency. The server runs with the
+  verification rate limit off (one client address sends everything); the verification log is written.
+
+Each HTTP measurement follows one second of the same requests whose results are discarded (each
+worker's first requests load code, keys and connections).
 
 Goals (issue 6): issuing ≥ 50 % of the bare-insert rate; verification ≥ 50 % of the trivial endpoint.
 The taxpayer registry of the run is a fixed in-process provider (``parties.use_provider``), so the
@@ -28,6 +35,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -121,7 +129,9 @@ def _http(port: int, method: str, path: str, body: bytes | None = None, headers:
         conn.close()
 
 
-def _load(port: int, make_request, seconds: float, clients: int = CLIENTS) -> dict:
+def _load(port: int, make_request, seconds: float, clients: int = CLIENTS, warm_up: float = 1.0) -> dict:
+    if warm_up:
+        _load(port, make_request, warm_up, clients, warm_up=0)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -299,6 +309,7 @@ def _run_on(db: str, seconds: float) -> dict:
             raise RuntimeError(f"the {db} worker failed:\n{done.stderr[-4000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
     finally:
+        shutil.rmtree(tmp, ignore_errors=True)
         if name:
             import psycopg
 

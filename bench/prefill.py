@@ -29,7 +29,7 @@ PostgreSQL: a freshly created database):
     seconds, returns, returns per second, ratio to the bare month aggregation, the goal's booleans
     (within 5× the bare month aggregation, under 60 s on 2 cores) and the peak RSS growth during it;
   * a correctness spot check afterwards (not timed): for every general taxpayer's return the sum of its
-    output sales cells (sales_13_goods … sales_simple_5 and line_8) equals the bare sum of the seller's
+    output sales cells (sales_13_goods … sales_simple_5, lines 9 and 10) equals the bare sum of the seller's
     September line amounts; for every small-scale return sales_3_special + sales_3_other + sales_5 +
     sales_5_special equals the seller's 2026-Q3 line amounts. Mismatches are reported (expected 0).
 
@@ -67,7 +67,7 @@ QUARTER_MONTHS = ("2026-07", "2026-08", "2026-09")
 AS_OF = "2026-10-01"
 MONTHS = 3
 GENERAL_SALES = ("sales_13_goods", "sales_13_services", "sales_9_goods", "sales_9_services", "sales_6",
-                 "sales_simple_3", "sales_simple_5", "line_8")
+                 "sales_simple_3", "sales_simple_5", "line_9", "line_10")
 SMALL_SALES = ("sales_3_special", "sales_3_other", "sales_5", "sales_5_special")
 
 

@@ -35,7 +35,7 @@ def _list(text: str) -> list[str]:
 SETTINGS: dict[str, Setting] = {s.name: s for s in [
     Setting("ZHISHUI_DATABASE_URL", str, "",
             "Database URL, e.g. postgres://user@127.0.0.1:5432/zhishui. Default: SQLite file var/zhishui.sqlite3 "
-            "in WAL mode."),
+            "in WAL mode with synchronous=FULL (every commit flushed to disk; docs/decisions/0007)."),
     Setting("ZHISHUI_SECRET_KEY", str, "",
             "Django secret key. Default: generated on first run and kept in var/secret_key (mode 0600)."),
     Setting("ZHISHUI_DEBUG", bool, False, "Debug mode. Never on in production."),

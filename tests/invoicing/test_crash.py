@@ -108,6 +108,11 @@ def check_invariants(db: CrashDatabase, ack: Path, ledger: bool = False) -> int:
     return len(numbers)
 
 
+def _lines(ack: Path) -> int:
+    """Complete acknowledgement lines so far (safe to call while the child writes)."""
+    return ack.read_bytes().count(b"\n") if ack.exists() else 0
+
+
 def resume_point(ack: Path) -> int:
     acks = acknowledged(ack)
     return max(acks) + 1 if acks else 0
@@ -138,8 +143,14 @@ def test_random_kills(crash_db, tmp_path):
     rng = random.Random(20261126)
     first = 100000
     for _round in range(5):
+        before = _lines(ack)
         proc = crash_db.child(ack, first, 100000)
-        time.sleep(rng.uniform(1.2, 3.0))  # Django start-up takes about a second; then it issues
+        # Django's start-up takes a second or more (much more on a loaded machine): kill at a random moment
+        # once the child is issuing, not during its start-up.
+        deadline = time.monotonic() + 120
+        while _lines(ack) <= before and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 1.5))
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=60) == -signal.SIGKILL
         check_invariants(crash_db, ack)

@@ -6,8 +6,9 @@ risk and credit modules call the same function with ``source="risk"``/``"credit"
 that decided. Every change, the automatic initial line included, is a ``CreditAdjustment`` row
 with before/after, reason, rule and detail, plus an audit event and an ``InvoiceEvent``.
 
-Issuing consumes the line inside the issuing transaction (``consume``, under a row lock on the
-month's usage); red invoices give the amount back in the month they are issued.
+Issuing consumes the line inside the issuing transaction: one upsert adds the invoice to the month's
+usage (locking its row) and returns the line, and ``check`` refuses the invoice beyond it, which rolls
+the transaction back; red invoices give the amount back in the month they are issued.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from zhishui.core import audit
 from zhishui.core.errors import ValidationFailure
 from zhishui.core.money import MAX_AMOUNT, fen, format_money, to_money
 
-from . import store
 from .models import CreditAdjustment, CreditLine, CreditUsage, InvoiceEvent
 from .parties import SMALL_SCALE, Party
 
@@ -88,16 +88,14 @@ def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def consume(party: Party, day: date, amount: Decimal) -> None:
-    """Inside the issuing transaction: add ``amount`` to the month's usage or refuse beyond the line.
+def check(party: Party, month: str, amount: Decimal, used: Decimal, base: Decimal | None,
+          temporary: Decimal) -> None:
+    """Refuse an invoice that takes the month's usage (``used``, this invoice included) over the line.
 
-    One statement adds the amount and returns the month's usage and the line; over the line, the
-    exception rolls the whole transaction back, the addition with it."""
-    month = month_of(day)
-    used, base, temporary = store.add_usage(party.taxpayer_id, month, amount, day)
+    ``base`` is None for a taxpayer without a line yet: its initial line is set (and recorded) now."""
     if amount <= 0:
         return
-    if base is None:  # first invoice of this taxpayer: its initial line is set (and recorded) now
+    if base is None:
         base = ensure_line(party).base_amount
     limit = max(Decimal(0), base + temporary)
     if used > limit:

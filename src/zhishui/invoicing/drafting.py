@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from zhishui.core.errors import ErrorCollector, ValidationFailure
 from zhishui.core.identifiers import ID_KIND, LEGACY_KIND, USCC_KIND, classify
@@ -123,6 +124,14 @@ def _text(data: dict, key: str, limit: int, errors: ErrorCollector, name: str, w
     return text
 
 
+@lru_cache(maxsize=4096)
+def _identifier(text: str) -> tuple[bool, str, str]:
+    # classify is a pure function of the text (and the static code tables); its description is the
+    # costly part, and the same buyers recur, so the few fields used here are remembered.
+    result = classify(text)
+    return result.valid, result.kind, result.detail
+
+
 def _check_buyer(kind: str, buyer_id: str, seller: Party, errors: ErrorCollector, prefix: str) -> str:
     name = f"{prefix}buyer_id"
     if not buyer_id:
@@ -130,12 +139,12 @@ def _check_buyer(kind: str, buyer_id: str, seller: Party, errors: ErrorCollector
             errors.add(name, "增值税专用发票必须填写购买方纳税人识别号", "a special VAT invoice needs the buyer's "
                        "taxpayer identifier", buyer_id)
         return ""
-    result = classify(buyer_id)
-    if not result.valid:
-        errors.add(name, f"购买方识别号无效：{result.detail}", f"invalid buyer identifier: {result.detail}", buyer_id)
+    valid, id_kind, detail = _identifier(buyer_id)
+    if not valid:
+        errors.add(name, f"购买方识别号无效：{detail}", f"invalid buyer identifier: {detail}", buyer_id)
         return buyer_id
     allowed = (USCC_KIND, LEGACY_KIND) if kind == Invoice.SPECIAL else (USCC_KIND, LEGACY_KIND, ID_KIND)
-    if result.kind not in allowed:
+    if id_kind not in allowed:
         errors.add(name, "增值税专用发票的购买方应为单位纳税人（统一社会信用代码或纳税人识别号）",
                    "the buyer of a special VAT invoice must be a taxpayer with a USCC or taxpayer number", buyer_id)
     if buyer_id == seller.taxpayer_id:

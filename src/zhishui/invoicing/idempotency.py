@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import connection
@@ -64,11 +65,15 @@ _held_lock = threading.Lock()
 _fd: dict[str, tuple[int, int]] = {}  # lock path → (pid, fd)
 
 
-def _lock_path() -> Path:
-    name = str(connection.settings_dict.get("NAME") or "")
+def _lock_path(kind: str = "idempotency") -> Path:
+    return _lock_path_of(str(connection.settings_dict.get("NAME") or ""), kind)
+
+
+@lru_cache(maxsize=16)
+def _lock_path_of(name: str, kind: str) -> Path:
     if not name or name == ":memory:" or "mode=memory" in name:
-        return Path(tempfile.gettempdir()) / f"zhishui-idempotency-{os.getuid()}.lock"
-    return Path(name).with_name(Path(name).name + ".idempotency.lock")
+        return Path(tempfile.gettempdir()) / f"zhishui-{kind}-{os.getuid()}.lock"
+    return Path(name).with_name(Path(name).name + f".{kind}.lock")
 
 
 def _lock_fd(path: Path) -> int:
@@ -124,8 +129,7 @@ def sqlite_writer() -> Iterator[None]:
     if connection.vendor != "sqlite":
         yield
         return
-    path = _lock_path()
-    path = path.with_name(path.name.replace("idempotency", "writer"))
+    path = _lock_path("writer")
     with _writer_thread_lock:
         fd = _lock_fd(path)
         fcntl.lockf(fd, fcntl.LOCK_EX, 1, 0)
@@ -135,6 +139,10 @@ def sqlite_writer() -> Iterator[None]:
             fcntl.lockf(fd, fcntl.LOCK_UN, 1, 0)
 
 
+RECORD_SQL = (f"SELECT request_hash, status_code, response FROM {IdempotencyRecord._meta.db_table} "  # noqa: S608 - names from the models, values bound
+              "WHERE scope = %s AND key = %s")
+
+
 def lookup(scope: str, key: str | None, request_hash: str) -> Stored | None:
     """Inside the transaction: the committed record to replay, or ``None`` to proceed."""
     if not key:
@@ -142,9 +150,13 @@ def lookup(scope: str, key: str | None, request_hash: str) -> Stored | None:
     if connection.vendor == "postgresql":
         lock_id = int.from_bytes(bytes.fromhex(_token(scope, key)[:16]), "big", signed=True)
         with connection.cursor() as cur:
-            cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id])
+            # Two statements in one round trip, in this order: the second reads with a snapshot taken
+            # after the lock, so a request with the same key that committed meanwhile is seen.
+            cur.execute(f"SELECT pg_try_advisory_xact_lock(%s); {RECORD_SQL}", [lock_id, scope, key])
             if not cur.fetchone()[0]:
                 raise InFlight
+            cur.nextset()
+            return _stored(cur.fetchone(), key, request_hash)
     return find(scope, key, request_hash)
 
 
@@ -159,9 +171,11 @@ def find(scope: str, key: str | None, request_hash: str) -> Stored | None:
     if not key:
         return None
     with connection.cursor() as cur:
-        cur.execute(f"SELECT request_hash, status_code, response FROM {IdempotencyRecord._meta.db_table} "  # noqa: S608 - names from the models, values bound
-                    "WHERE scope = %s AND key = %s", [scope, key])
-        row = cur.fetchone()
+        cur.execute(RECORD_SQL, [scope, key])
+        return _stored(cur.fetchone(), key, request_hash)
+
+
+def _stored(row, key: str, request_hash: str) -> Stored | None:
     if row is None:
         return None
     if row[0] != request_hash:
@@ -171,10 +185,14 @@ def find(scope: str, key: str | None, request_hash: str) -> Stored | None:
     return Stored(row[1], row[2] if isinstance(row[2], dict) else json.loads(row[2]))
 
 
-def store(scope: str, key: str | None, request_hash: str, status_code: int, response: dict) -> None:
+def store(scope: str, key: str | None, request_hash: str, status_code: int, response: dict, tx=None) -> None:
+    """Record the response under the key, in the issuing transaction (with ``tx``: among its writes)."""
     if key:
         from django.utils import timezone
 
+        if tx is not None:
+            tx.insert_idempotency(scope, key, request_hash, status_code, response, timezone.now())
+            return
         from .store import insert
 
         insert(IdempotencyRecord, ("scope", "key", "request_hash", "status_code", "response", "created_at"),
