@@ -61,36 +61,35 @@ def _money(value) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def _usage_sql() -> str:
+def _credit_sql() -> tuple[str, str]:
+    """The credit-usage upsert of an issue, and the credit line's base and temporary adjustments (the month's
+    cap) as two scalar subqueries — shared by the sequential and the single-lock statements."""
     from .models import CreditAdjustment, CreditLine, CreditUsage
 
     usage, lines, adjustments = (CreditUsage._meta.db_table, CreditLine._meta.db_table,
                                  CreditAdjustment._meta.db_table)
-    return (f"INSERT INTO {usage} (taxpayer_id, month, used) VALUES (%s, %s, %s) "  # noqa: S608 - names from the models, values bound
-            f"ON CONFLICT (taxpayer_id, month) DO UPDATE SET used = {usage}.used + excluded.used "
-            f"RETURNING used, (SELECT base_amount FROM {lines} WHERE taxpayer_id = %s), "
-            f"(SELECT COALESCE(SUM(amount), 0) FROM {adjustments} WHERE taxpayer_id = %s AND kind = 'temporary' "
-            f"AND (valid_from IS NULL OR valid_from <= %s) AND (valid_until IS NULL OR valid_until >= %s))")
+    upsert = (f"INSERT INTO {usage} (taxpayer_id, month, used) {{values}} "
+              f"ON CONFLICT (taxpayer_id, month) DO UPDATE SET used = {usage}.used + excluded.used RETURNING used")
+    cap = (f"(SELECT base_amount FROM {lines} WHERE taxpayer_id = %s), "  # noqa: S608 - names from the models, values bound
+           f"(SELECT COALESCE(SUM(amount), 0) FROM {adjustments} WHERE taxpayer_id = %s AND kind = 'temporary' "
+           f"AND (valid_from IS NULL OR valid_from <= %s) AND (valid_until IS NULL OR valid_until >= %s))")
+    return upsert, cap
 
 
-USAGE_SQL = _usage_sql()
+_UPSERT, _CAP = _credit_sql()
+USAGE_SQL = f"{_UPSERT.format(values='VALUES (%s, %s, %s)')}, {_CAP}"
 
 
 def _lock_all_sql() -> str:
-    from .models import CreditAdjustment, CreditLine, CreditUsage
+    from zhishui.core.models import AuditChainHead
 
-    usage, lines, adjustments = (CreditUsage._meta.db_table, CreditLine._meta.db_table,
-                                 CreditAdjustment._meta.db_table)
     return (f"WITH s AS (SELECT s.year, s.province, s.channel, s.last_seq, s.last_hash, k.key_id "  # noqa: S608 - names from the models, values bound
             f"FROM {InvoiceSeries._meta.db_table} s LEFT JOIN {SigningKey._meta.db_table} k ON k.active = %s "
             f"WHERE s.key = %s FOR UPDATE OF s), "
-            f"u AS (INSERT INTO {usage} (taxpayer_id, month, used) SELECT %s, %s, %s FROM s "
-            f"ON CONFLICT (taxpayer_id, month) DO UPDATE SET used = {usage}.used + excluded.used RETURNING used), "
-            f"h AS (SELECT a.last_seq, a.last_hash FROM core_auditchainhead a, u WHERE a.id = 1 FOR UPDATE OF a) "
-            f"SELECT s.year, s.province, s.channel, s.last_seq, s.last_hash, s.key_id, u.used, "
-            f"(SELECT base_amount FROM {lines} WHERE taxpayer_id = %s), "
-            f"(SELECT COALESCE(SUM(amount), 0) FROM {adjustments} WHERE taxpayer_id = %s AND kind = 'temporary' "
-            f"AND (valid_from IS NULL OR valid_from <= %s) AND (valid_until IS NULL OR valid_until >= %s)), "
+            f"u AS ({_UPSERT.format(values='SELECT %s, %s, %s FROM s')}), "
+            f"h AS (SELECT a.last_seq, a.last_hash FROM {AuditChainHead._meta.db_table} a, u WHERE a.id = 1 "
+            f"FOR UPDATE OF a) "
+            f"SELECT s.year, s.province, s.channel, s.last_seq, s.last_hash, s.key_id, u.used, {_CAP}, "
             f"h.last_seq, h.last_hash FROM s CROSS JOIN u LEFT JOIN h ON true")
 
 
