@@ -68,9 +68,12 @@ def test_the_verification_log_relaxes_only_its_own_commit(client):
     body = {"number": receipt["number"], "date": receipt["issued_at"][:10], "total": receipt["total"]}
     response = client.post("/api/v1/invoicing/verify", body, content_type="application/json")
     assert response.status_code == 200 and response.json()["ok"]
-    assert VerificationLog.objects.filter(invoice_number=receipt["number"]).count() == 1
+    log = VerificationLog.objects.get(invoice_number=receipt["number"])
+    assert (log.method, log.outcome) == ("number", "valid") and log.checks["signature"] is True
+    assert "127.0.0.1" not in log.client
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
+            assert not connection.connection.in_transaction  # the log's INSERT committed on its own
             cur.execute("PRAGMA synchronous")
             assert cur.fetchone()[0] == 2  # FULL again
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -12,8 +13,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from tests.invoicing.helpers import SELLER, invoice_request
+from zhishui.core import sm2
 from zhishui.core.errors import ValidationFailure
-from zhishui.invoicing import documents, services, verification, xmldoc
+from zhishui.invoicing import documents, services, signing, verification, xmldoc
 from zhishui.invoicing.ledger import verify_ledger
 from zhishui.invoicing.models import Invoice, VerificationLog
 
@@ -65,23 +67,46 @@ def test_xml_round_trip_verifies_and_detects_changes():
     assert any("amount" in c.detail for c in report.failed() if c.name == "record_match")
 
 
-def test_tampering_with_the_stored_invoice_is_caught():
-    inv, later = issued(), issued()
+def _tamper(sql: str, params: list) -> None:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             # A superuser session bypassing every trigger: what an attacker with the database owner's rights does.
             cur.execute("SET LOCAL session_replication_role = replica")
-            cur.execute("UPDATE invoicing_invoice SET buyer_name = 'forged' WHERE number = %s", [inv.number])
+            cur.execute(sql, params)
             cur.execute("SET LOCAL session_replication_role = origin")
         else:
-            cur.execute("DROP TRIGGER invoicing_invoice_immutable")
-            cur.execute("UPDATE invoicing_invoice SET buyer_name = 'forged' WHERE number = %s", [inv.number])
+            cur.execute("DROP TRIGGER IF EXISTS invoicing_invoice_immutable")
+            cur.execute(sql, params)
+
+
+def test_tampering_with_the_stored_invoice_is_caught():
+    inv, later = issued(), issued()
+    _tamper("UPDATE invoicing_invoice SET buyer_name = 'forged' WHERE number = %s", [inv.number])
     day = inv.issued_at.astimezone(documents.timezone.get_current_timezone()).date()
     report = verification.verify_number(inv.number, day, "1060.00")
     assert [c.name for c in report.failed()] == ["digest"]
     ledger = verify_ledger()
     assert not ledger.ok and ledger.broken_number == inv.number and "modified" in ledger.problem
     assert later.number != inv.number
+
+
+def test_a_swapped_signature_is_caught_on_every_request(monkeypatch):
+    # Another invoice's genuine signature under the same key: only the SM2 check can tell.
+    monkeypatch.setattr(sm2, "_tables", {})
+    inv, later = issued(), issued()
+    day = inv.issued_at.astimezone(documents.timezone.get_current_timezone()).date()
+    assert verification.verify_number(inv.number, day, "1060.00").ok
+    assert list(sm2._tables) == [bytes.fromhex(signing.key_by_id(inv.key_id).public_key)]  # the table path
+    _tamper("UPDATE invoicing_invoice SET signature = %s WHERE number = %s", [later.signature, inv.number])
+    with mock.patch.object(signing, "sm2_verify", wraps=signing.sm2_verify) as sm2_verify:
+        for _ in range(2):
+            report = verification.verify_number(inv.number, day, "1060.00")
+            assert [c.name for c in report.failed()] == ["signature"] and report.outcome == "invalid"
+    assert sm2_verify.call_count == 2  # checked each time, not remembered
+    assert not signing.verify_digest(inv.key_id, inv.digest, "zz")  # not hex
+    assert not signing.verify_digest("SM2-unknown", inv.digest, later.signature)
+    ledger = verify_ledger()
+    assert not ledger.ok and ledger.broken_number == inv.number and ledger.problem == "the signature does not verify"
 
 
 def test_the_real_ofd_sample_parses_and_verifies():

@@ -2,7 +2,8 @@
 
 SM3 and SM4 come from ``cryptography`` (OpenSSL). SM2 signatures use gmssl-pyx where its wheel
 exists (x86_64) and the pure-Python gmalg elsewhere; both are used through ``sm2_sign`` and
-``sm2_verify`` only, so callers never see which one ran.
+``sm2_verify`` only, so callers never see which one ran. Verification against the platform's own keys
+(``sm2_verify(..., fixed_key=True)``) runs on precomputed tables instead (``core.sm2``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from functools import lru_cache
 from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from zhishui.core import sm2
 
 
 def sm3_hex(data: bytes) -> str:
@@ -143,6 +146,8 @@ def sm2_generate_keypair() -> tuple[bytes, bytes]:
 
 
 def sm2_sign(private_key: bytes, public_key: bytes, message: bytes) -> bytes:
+    # Signing stays on gmssl-pyx even though verification has a faster path: ``core.sm2`` is variable-time,
+    # fine for public inputs, but a signature's time would then depend on the private key and the nonce.
     e = _sm3(_sm2_z(public_key) + message)
     if _gmssl is not None:
         return _gmssl.sm2_sign_sm3_digest(private_key, e)
@@ -152,8 +157,22 @@ def sm2_sign(private_key: bytes, public_key: bytes, message: bytes) -> bytes:
     return encode_dss_signature(int.from_bytes(r, "big"), int.from_bytes(s, "big"))
 
 
-def sm2_verify(public_key: bytes, message: bytes, signature: bytes, uid: bytes = SM2_DEFAULT_UID) -> bool:
+def sm2_verify(public_key: bytes, message: bytes, signature: bytes, uid: bytes = SM2_DEFAULT_UID, *,
+               fixed_key: bool = False) -> bool:
+    """Whether ``signature`` (DER) is ``public_key``'s SM2 signature of ``message``.
+
+    ``fixed_key=True`` for the platform's own keys only: the check then runs on precomputed tables of the
+    key (``core.sm2``: ~0.18 ms instead of ~0.8 ms, after a one-off ~45 ms and ~1 MB per key and process).
+    Keys that arrive from outside (an uploaded OFD's certificate) keep the default, or each new key would
+    cost a table.
+    """
     try:
+        if fixed_key:
+            table = sm2.key_table(public_key)
+            if table is not None:
+                r, s = decode_dss_signature(signature)
+                e = int.from_bytes(_sm3(_sm2_z(public_key, uid) + message), "big")
+                return sm2.verify(table, e, r, s)
         if _gmssl is not None and uid == SM2_DEFAULT_UID:
             return bool(_gmssl.sm2_verify_sm3_digest(public_key, _sm3(_sm2_z(public_key) + message), signature))
         import gmalg

@@ -88,20 +88,18 @@ def public_key(key_id: str) -> bytes | None:
     return bytes.fromhex(row) if row else None
 
 
-@lru_cache(maxsize=65536)
-def _verified(public_hex: str, digest_hex: str, signature_hex: str) -> bool:
-    # A pure function of its three inputs, so its result may be remembered.
-    try:
-        return sm2_verify(bytes.fromhex(public_hex), bytes.fromhex(digest_hex), bytes.fromhex(signature_hex))
-    except ValueError:
-        return False
-
-
 def verify_digest(key_id: str, digest_hex: str, signature_hex: str) -> bool:
+    """Whether ``signature_hex`` is the platform key ``key_id``'s signature of the digest, checked on every call.
+
+    Only keys of the platform's own table get here, so each is verified on its precomputed tables
+    (``fixed_key``, ~0.2 ms); an unknown key id is simply not valid."""
     key = public_key(key_id)
     if key is None:
         return False
-    return _verified(key.hex(), digest_hex, signature_hex)
+    try:
+        return sm2_verify(key, bytes.fromhex(digest_hex), bytes.fromhex(signature_hex), fixed_key=True)
+    except ValueError:  # not hex
+        return False
 
 
 def rotate(*, actor=None, request=None, reason: str = "") -> SigningKey:

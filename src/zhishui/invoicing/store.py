@@ -321,25 +321,44 @@ def _build(model, row) -> object:
     return model.from_db(connection.alias, names, values)
 
 
+def _read(sql: str, params) -> list[tuple]:
+    """The rows of one read on the driver connection. Through Django's cursor (a new wrapped cursor, and on
+    SQLite the placeholders of the whole text rewritten on every call) the verification's read took about
+    0.08 ms instead of 0.035 ms."""
+    db = connections[DEFAULT_DB_ALIAS]  # this thread's connection object, not the proxy
+    db.close_if_health_check_failed()  # what Django's cursor does first (CONN_HEALTH_CHECKS)
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        if db.vendor == "sqlite":
+            return db.connection.execute(_driver_sql(sql, "sqlite"), params).fetchall()
+        with db.connection.cursor() as cur:  # Django's client-side-binding cursor class
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+
+@lru_cache(maxsize=4)
+def _verification_sql(vendor: str) -> str:
+    from .models import Invoice
+
+    inv_cols = ", ".join(f"t.{c}" for c in _loader(Invoice)[0])
+    line_cols = ", ".join(f"l.{c}" for c in _loader(InvoiceLine)[0])
+    return (f"SELECT {inv_cols}, s.status, p.digest, {line_cols} FROM {Invoice._meta.db_table} t "  # noqa: S608 - names from the models, values bound
+            f"JOIN {InvoiceState._meta.db_table} s ON s.invoice_id = t.number "
+            f"LEFT JOIN {Invoice._meta.db_table} p ON p.series_id = t.series_id AND p.seq = t.seq - 1 "
+            f"LEFT JOIN {InvoiceLine._meta.db_table} l ON l.invoice_id = t.number "
+            f"WHERE t.number = %s ORDER BY l.line_no")
+
+
 def invoice_for_verification(number: str):
     """The invoice (with ``state_status`` and ``prev_digest`` attached) and its lines, or (None, []).
 
     One query: the invoice with its state and its predecessor's digest, joined to its lines."""
     from .models import Invoice
 
-    inv_columns, inv_names, _conv = _loader(Invoice)
-    inv_cols = ", ".join(f"t.{c}" for c in inv_columns)
-    line_cols = ", ".join(f"l.{c}" for c in _loader(InvoiceLine)[0])
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT {inv_cols}, s.status, p.digest, {line_cols} FROM {Invoice._meta.db_table} t "  # noqa: S608 - names from the models, values bound
-                    f"JOIN {InvoiceState._meta.db_table} s ON s.invoice_id = t.number "
-                    f"LEFT JOIN {Invoice._meta.db_table} p ON p.series_id = t.series_id AND p.seq = t.seq - 1 "
-                    f"LEFT JOIN {InvoiceLine._meta.db_table} l ON l.invoice_id = t.number "
-                    f"WHERE t.number = %s ORDER BY l.line_no", [number])
-        rows = cur.fetchall()
+    rows = _read(_verification_sql(connection.vendor), [number])
     if not rows:
         return None, []
-    first, split = rows[0], len(inv_names) + 2
+    first, split = rows[0], len(_loader(Invoice)[1]) + 2
     invoice = _build(Invoice, first)
     invoice.state_status, invoice.prev_digest = first[split - 2], first[split - 1]
     lines = [_build(InvoiceLine, r[split:]) for r in rows if r[split] is not None]
@@ -351,8 +370,6 @@ def recent_verifications(client: str, since, limit: int) -> int:
     however busy the client is)."""
     from .models import VerificationLog
 
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {VerificationLog._meta.db_table} "  # noqa: S608 - names from the models, values bound
-                    f"WHERE client = %s AND at >= %s LIMIT %s) recent",
-                    [client, connection.ops.adapt_datetimefield_value(since), limit])
-        return cur.fetchone()[0]
+    return _read(f"SELECT COUNT(*) FROM (SELECT 1 FROM {VerificationLog._meta.db_table} "  # noqa: S608 - names from the models, values bound
+                 f"WHERE client = %s AND at >= %s LIMIT %s) recent",
+                 [client, connection.ops.adapt_datetimefield_value(since), limit])[0][0]

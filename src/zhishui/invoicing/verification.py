@@ -43,9 +43,9 @@ def _masked_id(value: str) -> str:
 
 
 def _fields_of_invoice(inv: Invoice) -> dict:
+    issued_at = timezone.localtime(inv.issued_at)
     return {"number": inv.number, "kind": inv.kind, "title": documents.TITLES[inv.kind], "colour": inv.colour,
-            "issue_date": timezone.localtime(inv.issued_at).date().isoformat(),
-            "issued_at": timezone.localtime(inv.issued_at).isoformat(), "seller_id": inv.seller_id,
+            "issue_date": issued_at.date().isoformat(), "issued_at": issued_at.isoformat(), "seller_id": inv.seller_id,
             "seller_name": inv.seller_name, "buyer_id": _masked_id(inv.buyer_id), "buyer_name": inv.buyer_name,
             "amount": f"{inv.amount:.2f}", "tax": f"{inv.tax:.2f}", "total": f"{inv.total:.2f}",
             "lines": inv.line_count, "red_of": inv.red_of_id or "", "key_id": inv.key_id}
@@ -291,7 +291,7 @@ def log(method: str, client: str, report: Report | None, outcome: str = "") -> N
     """Record a verification: method, pseudonymous client, invoice number, outcome and check names only.
 
     An operational log, not a legal record: its commit does not wait for the disk (PostgreSQL:
-    ``synchronous_commit = off``; SQLite: ``synchronous = NORMAL`` for this transaction only, then back to
+    ``synchronous_commit = off``; SQLite: ``synchronous = NORMAL`` for this one statement, then back to
     the product's ``FULL``). A power failure may lose its last entries, never corrupt the table; invoices
     always commit durably."""
     checks = {c.name: c.ok for c in report.checks} if report is not None else {}
@@ -300,18 +300,18 @@ def log(method: str, client: str, report: Report | None, outcome: str = "") -> N
            checks)
     with idempotency.sqlite_writer():
         vendor = connection.vendor
-        if vendor == "sqlite" and not connection.in_atomic_block:
-            connection.ensure_connection()
+        if vendor == "sqlite" and connection.get_autocommit():
             raw = connection.connection
-            level = int(raw.execute("PRAGMA synchronous").fetchone()[0])
-            raw.execute("PRAGMA synchronous=NORMAL")  # WAL: the commit stays atomic, only not yet flushed
-            try:
-                with transaction.atomic(), connection.wrap_database_errors:
+            with connection.wrap_database_errors:
+                level = int(raw.execute("PRAGMA synchronous").fetchone()[0])
+                raw.execute("PRAGMA synchronous=NORMAL")  # WAL: the commit stays atomic, only not yet flushed
+                try:
+                    # Autocommit: the one INSERT is its own transaction (no BEGIN/COMMIT statements around it).
                     raw.execute(store.insert_sql(VerificationLog, LOG_FIELDS, vendor),
                                 (str(row[0].astimezone(UTC).replace(tzinfo=None)), *row[1:5], json.dumps(row[5])))
-            finally:
-                raw.execute(f"PRAGMA synchronous={level}")
-        elif vendor == "postgresql" and not connection.in_atomic_block:
+                finally:
+                    raw.execute(f"PRAGMA synchronous={level}")
+        elif vendor == "postgresql" and connection.get_autocommit():
             from psycopg.types.json import Jsonb
 
             # Autocommit: the two statements of one query string run as one implicit transaction, one round
