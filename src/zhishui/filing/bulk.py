@@ -24,7 +24,7 @@ import re
 import signal
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from multiprocessing import get_context
@@ -71,12 +71,13 @@ def _select(sql: _Sql, own: str, number: str, kind: str) -> str:
             f"{sql.fen_sum('l.amount')}, {sql.fen_sum('l.tax')}, {sql.numbers(number)} ")
 
 
-def _imported(sql: _Sql, period: Period, direction: str, vat_status: str) -> tuple[str, list]:
-    """Output (by month issued) or input (by deduction date) of the period's imported invoices. An invoice
-    that came without its lines makes a group of its own with no rate (``read`` takes it by the row path)."""
-    from zhishui.registry.models import ImportedInvoice, ImportedInvoiceLine, TaxRegistration
+def _imported(sql: _Sql, direction: str, period: Period, part: tuple[int, int]) -> tuple[str, list]:
+    """Output (by month issued) or input (by deduction date) of the period's imported invoices, of every
+    taxpayer, for the invoices whose id is ``part[0]`` modulo ``part[1]``. An invoice that came without its
+    lines makes a group of its own with no rate (``read`` takes it by the row path)."""
+    from zhishui.registry.models import ImportedInvoice, ImportedInvoiceLine
 
-    inv, line, reg = ImportedInvoice._meta.db_table, ImportedInvoiceLine._meta.db_table, TaxRegistration._meta.db_table
+    inv, line = ImportedInvoice._meta.db_table, ImportedInvoiceLine._meta.db_table
     if direction == OUTPUT:
         own = "i.seller_id"
         months = [str(m) for m in period.month_periods()]
@@ -88,11 +89,12 @@ def _imported(sql: _Sql, period: Period, direction: str, vat_status: str) -> tup
     # One pass over the invoices, each with its lines: SQLite would otherwise walk an index of the
     # invoice table in taxpayer order, fetching the rows at random.
     return (_select(sql, own, "i.invoice_no", "i.invoice_type") + f"FROM {inv} i{sql.table_scan} "
-            f"JOIN {reg} r ON r.taxpayer_id = {own} AND r.vat_status = %s "
-            f"LEFT JOIN {line} l ON l.invoice_id = i.id WHERE {where} GROUP BY 1, 2, 3, 4", [vat_status, *params])
+            f"LEFT JOIN {line} l ON l.invoice_id = i.id WHERE {where} AND i.id %% %s = %s GROUP BY 1, 2, 3, 4",
+            [*params, part[1], part[0]])
 
 
-def _issued(sql: _Sql, period: Period, direction: str, vat_status: str) -> tuple[str, list]:
+def _issued(sql: _Sql, direction: str, period: Period) -> tuple[str, list]:
+    """Output or input of the period's invoices issued on the platform."""
     from zhishui.invoicing.models import Invoice, InvoiceLine, InvoiceState
 
     inv, line, state = Invoice._meta.db_table, InvoiceLine._meta.db_table, InvoiceState._meta.db_table
@@ -101,8 +103,8 @@ def _issued(sql: _Sql, period: Period, direction: str, vat_status: str) -> tuple
         bounds = (datetime.combine(period.start, time.min, tzinfo=tz),
                   datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz))
         own, join = "i.seller_id", ""
-        where = "i.issued_at >= %s AND i.issued_at < %s AND i.seller_vat_status = %s"
-        params = [*(connection.ops.adapt_datetimefield_value(b) for b in bounds), vat_status]
+        where = "i.issued_at >= %s AND i.issued_at < %s"
+        params = [connection.ops.adapt_datetimefield_value(b) for b in bounds]
     else:
         months = [str(m) for m in period.month_periods()]
         own, join = "i.buyer_id", f"JOIN {state} s ON s.invoice_id = i.number "
@@ -128,26 +130,32 @@ def _rate(basis_points: int) -> Decimal:
     return (Decimal(basis_points) / 10000).normalize() if basis_points else Decimal("0")
 
 
-def read(period: Period, direction: str, vat_status: str, pk_to_id: dict[int, str]) -> dict[str, list[Group]]:
-    """Groups of invoice rows by taxpayer identifier, from both sources."""
+def read(direction: str, period: Period, pk_to_id: dict[int, str],
+         part: tuple[int, int] = (0, 1)) -> dict[str, list[Group]]:
+    """Groups of the period's invoice rows by taxpayer identifier, from both sources: of the imported
+    invoices whose id is ``part[0]`` modulo ``part[1]``, and of the issued ones with the first part."""
     sql = _Sql()
     out: dict[str, list[Group]] = defaultdict(list)
     rates: dict[int, Decimal] = {}
     without_lines: list[str] = []
     queries = []
     if parties.registry_installed():
-        queries.append((_imported(sql, period, direction, vat_status), pk_to_id.get))
-    if parties.invoicing_installed():
-        queries.append((_issued(sql, period, direction, vat_status), lambda tid: tid or None))
-    with transaction.atomic(), connection.cursor() as cursor:
+        queries.append((_imported(sql, direction, period, part), pk_to_id.get))
+    if parties.invoicing_installed() and part[0] == 0:
+        queries.append((_issued(sql, direction, period), lambda tid: tid or None))
+    # On SQLite every transaction begins IMMEDIATE (the write lock), which would run the reads one after
+    # another; each statement reads a consistent snapshot by itself.
+    with transaction.atomic() if sql.pg else nullcontext(), connection.cursor() as cursor:
         if sql.pg:
-            # Each query groups ~10**6 lines: enough memory to sort and hash without spilling to disk, and no
-            # JIT compilation (it costs more than it saves on a query run once).
-            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
-        for (query, params), key in queries:
+            # Each query groups ~10**6 lines: enough memory to sort and hash without spilling to disk, worker
+            # processes even where the planner thinks starting them costs more than it saves (it does not for
+            # a million rows), and no JIT compilation (it costs more than it saves on a query run once).
+            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL parallel_setup_cost = 0; "
+                           "SET LOCAL parallel_tuple_cost = 0; SET LOCAL jit = off")
+        for (query, params), ident in queries:
             cursor.execute(query, params)
             for own, bp, cls, kind, amount, tax, numbers in cursor.fetchall():
-                tid = key(own)
+                tid = ident(own)
                 if tid is None:
                     continue
                 if bp is None:
@@ -195,10 +203,9 @@ class Draft:
 
     def traces_json(self) -> str:
         parts = []
-        for cell in [*self.cells, *(k for k in self.facts if k not in self.cells)]:  # facts of derived cells too
+        traced = self.numbers.keys() | self.facts.keys() | self.selects.keys()
+        for cell in [*(c for c in self.cells if c in traced), *(k for k in self.facts if k not in self.cells)]:
             numbers, facts, select = self.numbers.get(cell), self.facts.get(cell), self.selects.get(cell)
-            if numbers is None and facts is None and select is None:
-                continue
             facts_json = json.dumps(facts, ensure_ascii=False) if facts else "[]"
             parts.append(f'"{cell}":{{"invoices":{_numbers_json(numbers) if numbers else "[]"},'
                          f'"facts":{facts_json}{"," + select if select else ""}}}')
@@ -266,18 +273,22 @@ def _halving(profile: parties.Profile, small_low_profit: bool | None) -> tuple[b
     return _HALVING[key]
 
 
+_QUOTE = json.encoder.encode_basestring  # the encoder's own quoting of a string, as with ensure_ascii=False
+
+
 def _profile_json(profile: parties.Profile, eligible: bool, facts_json: str) -> str:
-    """``prefill.profile_facts`` as JSON."""
-    return (json.dumps(profile.as_dict(), ensure_ascii=False)[:-1]
-            + f',"halving_eligible":{"true" if eligible else "false"},"halving_facts":{facts_json}}}')
+    """``prefill.profile_facts`` as JSON (its strings quoted one by one: cheaper than the encoder's walk)."""
+    members = ",".join(f'"{k}":{_QUOTE(v) if isinstance(v, str) else json.dumps(v)}'
+                       for k, v in profile.as_dict().items())
+    return f'{{{members},"halving_eligible":{"true" if eligible else "false"},"halving_facts":{facts_json}}}'
 
 
 def _location(profile: parties.Profile) -> str | None:
     return profile.urban_class if profile.urban_class in LOCATIONS else None
 
 
-def _derive_general(period: Period, drafts: list[Draft], halving: list[bool]) -> list[dict[str, str]]:
-    col = {k: np.array([d.cells[k] for d in drafts], dtype=np.int64) for k in drafts[0].cells}
+def _derive_general(period: Period, col: dict[str, np.ndarray], drafts: list[Draft],
+                    halving: list[bool]) -> dict[str, np.ndarray]:
     classes = [forms.SUPER_CREDIT_CLASSES[c // 100] for c in col["super_credit_class"].tolist()]
     res = law_batch.vat_general(period, {
         "sales_13": col["sales_13_goods"] + col["sales_13_services"],
@@ -311,11 +322,11 @@ def _derive_general(period: Period, drafts: list[Draft], halving: list[bool]) ->
     derived.update(line_39=sur["urban_maintenance_tax"], line_40=sur["education_surcharge"],
                    line_41=sur["local_education_surcharge"])
     derived["payable"] = vat + sur["total"]
-    return _rows(derived, len(drafts))
+    return derived
 
 
-def _derive_small(period: Period, drafts: list[Draft], halving: list[bool]) -> list[dict[str, str]]:
-    col = {k: np.array([d.cells[k] for d in drafts], dtype=np.int64) for k in drafts[0].cells}
+def _derive_small(period: Period, col: dict[str, np.ndarray], drafts: list[Draft],
+                  halving: list[bool]) -> dict[str, np.ndarray]:
     sales_3 = col["sales_3_special"] + col["sales_3_other"] + col["sales_3_unbilled"]
     sales_5 = col["sales_5_special"] + col["sales_5"]
     res = law_batch.vat_small_scale(period, {"sales_3": sales_3, "immovable_sales": col["immovable_sales"],
@@ -335,14 +346,21 @@ def _derive_small(period: Period, drafts: list[Draft], halving: list[bool]) -> l
     derived.update(line_23=sur["urban_maintenance_tax"], line_24=sur["education_surcharge"],
                    line_25=sur["local_education_surcharge"])
     derived["payable"] = np.maximum(res["line_22"], 0) + sur["total"]
-    return _rows(derived, len(drafts))
+    return derived
 
 
-def _rows(columns: dict[str, np.ndarray], n: int) -> list[dict[str, str]]:
-    """Columns of fen as rows of yuan text. Exact: below 2**50 fen (the law engines' bound is 10**15) the
-    nearest double to value/100 is far closer to it than half a fen."""
-    lists = {k: [f"{v / 100:.2f}" for v in col.tolist()] for k, col in columns.items()}
-    return [{k: v[i] for k, v in lists.items()} for i in range(n)]
+def _text(column: np.ndarray, whole: bool = False) -> list[str]:
+    """A column of fen as yuan text (counts as whole numbers). Exact: below 2**50 fen (the law engines'
+    bound is 10**15) the nearest double to value/100 is far closer to it than half a fen."""
+    if whole:
+        return [str(v // 100) for v in column.tolist()]
+    return [f"{v / 100:.2f}" if v else "0.00" for v in column.tolist()]
+
+
+def _objects(columns: dict[str, list[str]]) -> list[str]:
+    """Rows of JSON objects from columns of plain ASCII text (cell keys and amounts), through one template."""
+    template = "{" + ",".join(f'"{k}":"%s"' for k in columns) + "}"
+    return [template % row for row in zip(*columns.values(), strict=True)]
 
 
 DERIVE = {Return.VAT_GENERAL: _derive_general, Return.VAT_SMALL: _derive_small}
@@ -399,11 +417,11 @@ def _parallel() -> bool:
             and (connection.vendor != "sqlite" or not connection.is_in_memory_db()))
 
 
-def _read(args: tuple) -> dict[str, list[Group]]:
+def _read_in_worker(args: tuple) -> dict[str, list[Group]]:
     try:
         return read(*args)
     finally:
-        connections.close_all()  # this thread's connections
+        connections.close_all()
 
 
 def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]], *, pk_to_id: dict[int, str],
@@ -414,26 +432,28 @@ def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]
     listed taxpayer (``previous``: the previous filed general returns, ``payments``: VAT paid on the platform
     in the period, by taxpayer). Returns the number of proposals the law refused (kept with its messages)
     and why."""
-    # (key, read arguments). On SQLite output is read a month at a time, so that a quarter's months run side
-    # by side; PostgreSQL hashes every line once per query and runs each query on several processes itself.
-    reads = []
-    split = connection.vendor != "postgresql"
-    for code, period, _due in work:
-        status = "general" if code == Return.VAT_GENERAL else "small_scale"
-        reads += [((code, period, OUTPUT), (month, OUTPUT, status, pk_to_id))
-                  for month in (period.month_periods() if split else [period])]
-        if code == Return.VAT_GENERAL:
-            reads.append(((code, period, INPUT), (period, INPUT, status, pk_to_id)))
+    # Every seller's output, a month at a time, in the months any return needs (a small-scale quarter ends
+    # with the month general taxpayers file), and each general period's input, side by side on connections
+    # of their own. SQLite runs a query on one core, so there each read is split in parts by invoice id;
+    # PostgreSQL runs a query on several processes itself. (One query for all the months costs as much as
+    # the months one by one, and more when its sort outgrows memory.)
+    months = sorted({m for _code, period, _due in work for m in period.month_periods()}, key=str)
+    spans = [(OUTPUT, m) for m in months] + [(INPUT, p) for code, p, _due in work if code == Return.VAT_GENERAL]
+    split = 1 if connection.vendor == "postgresql" else WORKERS
+    reads = [(direction, period, pk_to_id, (k, split)) for direction, period in spans for k in range(split)]
     parallel = _parallel()
-    if parallel:  # the queries run side by side, each on a connection of its own
-        with ThreadPoolExecutor(WORKERS) as pool:
-            parts = list(pool.map(_read, [args for _key, args in reads]))
+    if parallel:  # processes, not threads: a thread stepping through rows waits for the other's lock on Python
+        connections.close_all()  # a forked process must not share the parent's connection
+        with get_context("fork").Pool(WORKERS, initializer=_in_worker) as pool:
+            parts = pool.map(_read_in_worker, reads, chunksize=1)
+            pool.close()
+            pool.join()
     else:
-        parts = [read(*args) for _key, args in reads]
+        parts = [read(*args) for args in reads]
     groups: dict[tuple, dict[str, list[Group]]] = defaultdict(lambda: defaultdict(list))
-    for (key, _args), part in zip(reads, parts, strict=True):
+    for (direction, period, *_rest), part in zip(reads, parts, strict=True):
         for tid, found in part.items():
-            groups[key][tid] += found
+            groups[(period, direction)][tid] += found
     _WORK.update(groups=groups, previous=previous, payments=payments or {}, small_low_profit=small_low_profit, by=by)
     tasks = [(code, period, due[i:i + chunk]) for code, period, due in work for i in range(0, len(due), chunk)]
     failed, errors = 0, []
@@ -479,7 +499,8 @@ def _propose(task: tuple[str, Period, list[tuple[str, parties.Profile]]]) -> tup
     code, period, due = task
     groups, previous, payments, small_low_profit, by = (_WORK[k] for k in ("groups", "previous", "payments",
                                                                            "small_low_profit", "by"))
-    output, inputs = groups[(code, period, OUTPUT)], groups.get((code, period, INPUT), {})
+    months = [groups.get((m, OUTPUT), {}) for m in period.month_periods()]
+    inputs = groups.get((period, INPUT), {})
     form = forms.form(code)
     counts = {k for k, kind in form.kinds.items() if kind == "count"}
     due_on = calendar.deadline(period)
@@ -487,38 +508,41 @@ def _propose(task: tuple[str, Period, list[tuple[str, parties.Profile]]]) -> tup
     drafts, halving, profiles = [], [], []
     for tid, profile in due:
         draft = Draft(tid, profile, period, form.editable)
+        output = [g for month in months for g in month.get(tid, ())]
         if code == Return.VAT_GENERAL:
-            _general(draft, output.get(tid, []), inputs.get(tid, []), previous.get(tid), payments.get(tid, []))
+            _general(draft, output, inputs.get(tid, []), previous.get(tid), payments.get(tid, []))
         else:
-            _small(draft, output.get(tid, []))
+            _small(draft, output)
         drafts.append(draft)
         eligible, facts_json = _halving(profile, small_low_profit.get(tid))
         halving.append(eligible)
         profiles.append(_profile_json(profile, eligible, facts_json))
-    exact = {i for i, d in enumerate(drafts) if min(d.cells.values()) < 0}
-    vector = [i for i in range(len(drafts)) if i not in exact]
-    derived = dict(zip(vector, DERIVE[code](period, [drafts[i] for i in vector], [halving[i] for i in vector])
-                       if vector else [], strict=True))
-    returns, prefills = [], []
-    for i, draft in enumerate(drafts):
-        editable = {k: str(v // 100) if k in counts else f"{v / 100:.2f}"  # as in _rows; counts whole
-                    for k, v in draft.cells.items()}
-        if i in derived:
-            row = derived[i]
-            payable = row.pop("payable")
-            values = _object(editable | row)
-            warnings = "[]"
-        else:  # negative inputs: the law decides, one by one, exactly as on the interactive path
-            facts = prefill.profile_facts(draft.profile, small_low_profit.get(draft.tid))
-            rendered, problems, amount, _comp = forms.evaluate(code, forms.decimals(editable), period, facts,
-                                                               trace=False)
-            values, payable = _object(rendered), f"{amount:.2f}"
-            warnings = json.dumps(problems, ensure_ascii=False)
-            if problems:
-                failed += 1
-                errors.append({"taxpayer_id": draft.tid, "errors": problems})
-        returns.append((draft.tid, draft.profile.name, code, str(period), 0, Return.PROPOSED, values,
-                        profiles[i], payable, "[]", warnings, due_on, "", False))
-        prefills.append((1, by, _object(editable), draft.traces_json()))
+    # Negative inputs go to the law one by one, exactly as on the interactive path; the rest by column.
+    negative = [min(d.cells.values()) < 0 for d in drafts]
+    rows = [i for i, neg in enumerate(negative) if not neg]
+    values, cells, payable, warnings = {}, {}, {}, {}
+    if rows:
+        vector = [drafts[i] for i in rows]
+        col = {k: np.array([d.cells[k] for d in vector], dtype=np.int64) for k in form.editable}
+        derived = DERIVE[code](period, col, vector, [halving[i] for i in rows])
+        entered = {k: _text(col[k], k in counts) for k in form.editable}
+        shown = {k: _text(derived[k]) if k in derived else entered[k] for k in form.editable}
+        shown |= {k: _text(v) for k, v in derived.items() if k not in shown and k != "payable"}
+        values = dict(zip(rows, _objects(shown), strict=True))
+        cells = dict(zip(rows, _objects(entered), strict=True))
+        payable = dict(zip(rows, _text(derived["payable"]), strict=True))
+    for i in (i for i, neg in enumerate(negative) if neg):
+        draft = drafts[i]
+        entered = {k: str(v // 100) if k in counts else f"{v / 100:.2f}" for k, v in draft.cells.items()}  # as _text
+        facts = prefill.profile_facts(draft.profile, small_low_profit.get(draft.tid))
+        rendered, problems, amount, _comp = forms.evaluate(code, forms.decimals(entered), period, facts, trace=False)
+        values[i], cells[i], payable[i] = _object(rendered), _object(entered), f"{amount:.2f}"
+        warnings[i] = json.dumps(problems, ensure_ascii=False)
+        if problems:
+            failed += 1
+            errors.append({"taxpayer_id": draft.tid, "errors": problems})
+    returns = [(d.tid, d.profile.name, code, str(period), 0, Return.PROPOSED, values[i], profiles[i], payable[i], "[]",
+                warnings.get(i, "[]"), due_on, "", False) for i, d in enumerate(drafts)]
+    prefills = [(1, by, cells[i], d.traces_json()) for i, d in enumerate(drafts)]
     _write(returns, prefills)
     return len(drafts), failed, errors

@@ -26,7 +26,8 @@ class Return(models.Model):
     PROPOSED, FILED, SUPERSEDED = "proposed", "filed", "superseded"
     STATUSES = [(PROPOSED, _("proposed")), (FILED, _("filed")), (SUPERSEDED, _("superseded by a correction"))]
 
-    taxpayer_id = models.CharField(_("taxpayer"), max_length=40, db_index=True)
+    # No index of its own: the unique constraint below begins with it.
+    taxpayer_id = models.CharField(_("taxpayer"), max_length=40)
     taxpayer_name = models.CharField(_("taxpayer name"), max_length=200, blank=True)
     form = models.CharField(_("return"), max_length=24, choices=FORMS)
     period = models.CharField(_("tax period"), max_length=7)
@@ -64,7 +65,8 @@ class Return(models.Model):
 class Prefill(models.Model):
     """One stored pre-fill (预填) of a return: the cells the platform proposed and how each was derived."""
 
-    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="prefills")
+    # No index of its own: the unique constraint (ret, version) serves lookups by return.
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="prefills", db_index=False)
     version = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150, blank=True)  # "batch", "system" or a username
