@@ -24,6 +24,7 @@ import re
 import signal
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -86,11 +87,12 @@ def _imported(sql: _Sql, direction: str, period: Period, part: tuple[int, int]) 
         own = "i.buyer_id"
         where = "i.deduction_confirmed_on >= %s AND i.deduction_confirmed_on <= %s"
         params = [connection.ops.adapt_datefield_value(d) for d in (period.start, period.end)]
+    if part[1] > 1:  # (only then: PostgreSQL's planner misjudges how many rows such a filter keeps)
+        where, params = f"{where} AND i.id %% %s = %s", [*params, part[1], part[0]]
     # One pass over the invoices, each with its lines: SQLite would otherwise walk an index of the
     # invoice table in taxpayer order, fetching the rows at random.
     return (_select(sql, own, "i.invoice_no", "i.invoice_type") + f"FROM {inv} i{sql.table_scan} "
-            f"LEFT JOIN {line} l ON l.invoice_id = i.id WHERE {where} AND i.id %% %s = %s GROUP BY 1, 2, 3, 4",
-            [*params, part[1], part[0]])
+            f"LEFT JOIN {line} l ON l.invoice_id = i.id WHERE {where} GROUP BY 1, 2, 3, 4", params)
 
 
 def _issued(sql: _Sql, direction: str, period: Period) -> tuple[str, list]:
@@ -147,11 +149,11 @@ def read(direction: str, period: Period, pk_to_id: dict[int, str],
     # another; each statement reads a consistent snapshot by itself.
     with transaction.atomic() if sql.pg else nullcontext(), connection.cursor() as cursor:
         if sql.pg:
-            # Each query groups ~10**6 lines: enough memory to sort and hash without spilling to disk, worker
-            # processes even where the planner thinks starting them costs more than it saves (it does not for
-            # a million rows), and no JIT compilation (it costs more than it saves on a query run once).
-            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL parallel_setup_cost = 0; "
-                           "SET LOCAL parallel_tuple_cost = 0; SET LOCAL jit = off")
+            # Each query groups ~10**6 lines: enough memory to sort and hash without spilling to disk, no
+            # parallel workers (the reads already run side by side, one per core; more processes only
+            # contend) and no JIT compilation (it costs more than it saves on a query run once).
+            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL max_parallel_workers_per_gather = 0; "
+                           "SET LOCAL jit = off")
         for (query, params), ident in queries:
             cursor.execute(query, params)
             for own, bp, cls, kind, amount, tax, numbers in cursor.fetchall():
@@ -417,11 +419,11 @@ def _parallel() -> bool:
             and (connection.vendor != "sqlite" or not connection.is_in_memory_db()))
 
 
-def _read_in_worker(args: tuple) -> dict[str, list[Group]]:
+def _read_in_thread(args: tuple) -> dict[str, list[Group]]:
     try:
         return read(*args)
     finally:
-        connections.close_all()
+        connections.close_all()  # this thread's connections
 
 
 def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]], *, pk_to_id: dict[int, str],
@@ -442,12 +444,9 @@ def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]
     split = 1 if connection.vendor == "postgresql" else WORKERS
     reads = [(direction, period, pk_to_id, (k, split)) for direction, period in spans for k in range(split)]
     parallel = _parallel()
-    if parallel:  # processes, not threads: a thread stepping through rows waits for the other's lock on Python
-        connections.close_all()  # a forked process must not share the parent's connection
-        with get_context("fork").Pool(WORKERS, initializer=_in_worker) as pool:
-            parts = pool.map(_read_in_worker, reads, chunksize=1)
-            pool.close()
-            pool.join()
+    if parallel:  # threads: the databases work while a thread waits, and the groups need not be copied back
+        with ThreadPoolExecutor(WORKERS) as pool:
+            parts = list(pool.map(_read_in_thread, reads))
     else:
         parts = [read(*args) for args in reads]
     groups: dict[tuple, dict[str, list[Group]]] = defaultdict(lambda: defaultdict(list))
