@@ -42,11 +42,12 @@ def test_issued_invoices_feed_the_prefill_with_reds_netted_and_confirmed_input()
     assert cells["sales_6"] == Decimal("1000.00")  # two software invoices, one reversed by its red invoice
     assert set(traces["sales_6"]["invoices"]) == {reversed_["number"], software["number"], red.number}
     # The bulk read of the whole district finds the same invoices and sums.
-    groups = [g for g in bulk.read(sources.OUTPUT, month, {})[SELLER] if g.rate == Decimal("0.06")]
+    sold = bulk.fetch(sources.OUTPUT, month, {})[SELLER]
+    groups = [g for g in sold if g.rate == Decimal("0.06")]
     assert sum(g.amount for g in groups) == 100_000
     assert set(",".join(g.numbers for g in groups).split(",")) == {reversed_["number"], software["number"],
                                                                    red.number}
-    bought = bulk.read(sources.INPUT, month, {})[BUYER]
+    bought = bulk.fetch(sources.INPUT, month, {})[BUYER]
     assert [(g.numbers, g.tax) for g in bought] == [(kept["number"], 26_000)]
     confirmed = queries.confirmed_for_deduction(BUYER, str(month))
     inputs = facts[BUYER][sources.INPUT]
