@@ -458,14 +458,17 @@ def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]
     and why."""
     # Every seller's output, a month at a time, in the months any return needs (a small-scale quarter ends
     # with the month general taxpayers file), and each general period's input, side by side on connections
-    # of their own. SQLite runs a query on one core, so there each read is split in parts by invoice id;
-    # PostgreSQL runs a query on several processes itself. (One query for all the months costs as much as
-    # the months one by one, and more when its sort outgrows memory.)
+    # of their own. SQLite runs a query on one core, so there each read is split in two by invoice id;
+    # PostgreSQL's planner misjudges the rows such a filter keeps, so there a read stays whole. (One query for
+    # all the months costs as much as the months one by one, and more when its sort outgrows memory.)
     months = sorted({m for _code, period, _due in work for m in period.month_periods()}, key=str)
     spans = [(OUTPUT, m) for m in months] + [(INPUT, p) for code, p, _due in work if code == Return.VAT_GENERAL]
     split = 1 if connection.vendor == "postgresql" else WORKERS
     reads = [(direction, period, pk_to_id, (k, split)) for direction, period in spans for k in range(split)]
-    parallel = _parallel()
+    tasks = [(code, period, due[i:i + chunk]) for code, period, due in work for i in range(0, len(due), chunk)]
+    # Worker processes only for more than one chunk of returns: for fewer, starting them costs more than
+    # they save.
+    parallel = _parallel() and len(tasks) > 1
     if parallel:
         # Processes, not threads: a thread stepping through its rows waits for the interpreter lock whenever
         # the other runs Python, which doubled the reads. What comes back is tuples, cheap to copy.
@@ -481,10 +484,9 @@ def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]
         for tid, found in part.items():
             groups[(period, direction)][tid] += found
     _WORK.update(groups=groups, previous=previous, payments=payments or {}, small_low_profit=small_low_profit, by=by)
-    tasks = [(code, period, due[i:i + chunk]) for code, period, due in work for i in range(0, len(due), chunk)]
     failed, errors = 0, []
     try:
-        if parallel and len(tasks) > 1:
+        if parallel:
             connections.close_all()  # a forked process must not share the parent's connection
             with get_context("fork").Pool(WORKERS, initializer=_in_worker) as pool:
                 results = list(_collect(pool.imap_unordered(_propose_in_worker, tasks), progress))
