@@ -76,7 +76,7 @@ def _select(sql: _Sql, own: str, number: str, kind: str) -> str:
 def _imported(sql: _Sql, direction: str, period: Period, part: tuple[int, int]) -> tuple[str, list]:
     """Output (by month issued) or input (by deduction date) of the period's imported invoices, of every
     taxpayer, for the invoices whose id is ``part[0]`` modulo ``part[1]``. An invoice that came without its
-    lines makes a group of its own with no rate (``read`` takes it by the row path)."""
+    lines makes a group of its own with no rate (``fetch`` takes it by the row path)."""
     from zhishui.registry.models import ImportedInvoice, ImportedInvoiceLine
 
     inv, line = ImportedInvoice._meta.db_table, ImportedInvoiceLine._meta.db_table
