@@ -280,11 +280,6 @@ def _small(draft: Draft, output: list[Group]) -> None:
 
 # --------------------------------------------------------------------------------------- compute
 
-def _object(members: dict[str, str]) -> str:
-    """A JSON object of plain ASCII keys and values (cell keys and amounts), without the encoder."""
-    return "{" + ",".join(f'"{k}":"{v}"' for k, v in members.items()) + "}"
-
-
 _HALVING: dict[tuple, tuple[bool, str]] = {}
 
 
@@ -545,26 +540,27 @@ def _propose(task: tuple[str, Period, list[tuple[str, parties.Profile]]]) -> tup
         eligible, facts_json = _halving(profile, small_low_profit.get(tid))
         halving.append(eligible)
         profiles.append(_profile_json(profile, eligible, facts_json))
-    # Negative inputs go to the law one by one, exactly as on the interactive path; the rest by column.
-    negative = [min(d.cells.values()) < 0 for d in drafts]
+    # The entered cells of every return as text, once; negative inputs go to the law one by one, exactly as
+    # on the interactive path, the rest by column.
+    col = {k: np.array([d.cells[k] for d in drafts], dtype=np.int64) for k in form.editable}
+    entered = {k: _text(col[k], k in counts) for k in form.editable}
+    cells = _objects(entered)
+    negative = np.any(np.stack(list(col.values())) < 0, axis=0).tolist()
     rows = [i for i, neg in enumerate(negative) if not neg]
-    values, cells, payable, warnings = {}, {}, {}, {}
+    values, payable, warnings = {}, {}, {}
     if rows:
-        vector = [drafts[i] for i in rows]
-        col = {k: np.array([d.cells[k] for d in vector], dtype=np.int64) for k in form.editable}
-        derived = DERIVE[code](period, col, vector, [halving[i] for i in rows])
-        entered = {k: _text(col[k], k in counts) for k in form.editable}
-        shown = {k: _text(derived[k]) if k in derived else entered[k] for k in form.editable}
+        derived = DERIVE[code](period, {k: c[rows] for k, c in col.items()}, [drafts[i] for i in rows],
+                               [halving[i] for i in rows])
+        shown = {k: _text(derived[k]) if k in derived else [entered[k][i] for i in rows] for k in form.editable}
         shown |= {k: _text(v) for k, v in derived.items() if k not in shown and k != "payable"}
         values = dict(zip(rows, _objects(shown), strict=True))
-        cells = dict(zip(rows, _objects(entered), strict=True))
         payable = dict(zip(rows, _text(derived["payable"]), strict=True))
     for i in (i for i, neg in enumerate(negative) if neg):
         draft = drafts[i]
-        entered = {k: str(v // 100) if k in counts else f"{v / 100:.2f}" for k, v in draft.cells.items()}  # as _text
         facts = prefill.profile_facts(draft.profile, small_low_profit.get(draft.tid))
-        rendered, problems, amount, _comp = forms.evaluate(code, forms.decimals(entered), period, facts, trace=False)
-        values[i], cells[i], payable[i] = _object(rendered), _object(entered), f"{amount:.2f}"
+        rendered, problems, amount, _comp = forms.evaluate(code, forms.decimals({k: v[i] for k, v in entered.items()}),
+                                                           period, facts, trace=False)
+        values[i], payable[i] = _objects({k: [v] for k, v in rendered.items()})[0], f"{amount:.2f}"
         warnings[i] = json.dumps(problems, ensure_ascii=False)
         if problems:
             failed += 1
