@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -12,6 +15,8 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import login, make_user
 from tests.filing import factory
+from zhishui.core import liveness
+from zhishui.core.errors import ValidationFailure
 from zhishui.filing import jobs, services, tasks
 from zhishui.filing.models import PrefillJob, Return
 
@@ -138,3 +143,47 @@ def test_with_the_immediate_backend_the_request_runs_the_job(client, district, s
     client.post("/filing/jobs/", {"period": "2026-08"})
     job = PrefillJob.objects.get()
     assert (job.status, job.done, job.total) == ("done", 2, 2) and not DBTaskResult.objects.exists()
+
+
+def _running(period: str, worker: str, heartbeat_at) -> PrefillJob:
+    return PrefillJob.objects.create(period=period, by="coll", status="running", worker=worker,
+                                     started_at=heartbeat_at, heartbeat_at=heartbeat_at)
+
+
+@pytest.mark.django_db
+def test_a_job_whose_process_was_killed_is_closed_and_its_period_can_be_started_again(client, district):
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        job = _running("2026-08", liveness.identity(process.pid), timezone.now() - timedelta(hours=3))
+        # Alive, however long silent: still running, the period still taken.
+        with pytest.raises(ValidationFailure, match="already running"):
+            jobs.start("2026-08", by="coll")
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    login(client, make_user("coll", "collection"))
+    page = client.get("/filing/jobs/").content.decode()
+    job.refresh_from_db()
+    assert job.status == "failed" and job.errors == [{"error": jobs.GONE}] and job.finished_at is not None
+    assert "后台进程已不存在" in page
+    again = jobs.start("2026-08", by="coll")
+    assert again.pk != job.pk and again.status == "queued"
+
+
+@pytest.mark.django_db
+def test_a_job_of_another_host_is_closed_only_after_an_hour_without_progress(district):
+    now = timezone.now()
+    quiet = _running("2026-07", "elsewhere:4242:99", now - jobs.SILENT_AFTER + timedelta(minutes=1))
+    silent = _running("2026-06", "elsewhere:4243:99", now - jobs.SILENT_AFTER - timedelta(minutes=1))
+    assert jobs.close_abandoned(now) == 1
+    quiet.refresh_from_db()
+    silent.refresh_from_db()
+    assert (quiet.status, silent.status) == ("running", "failed")
+
+
+@pytest.mark.django_db
+def test_a_running_job_names_its_process_and_reports_progress(district):
+    job = services.batch_prefill("2026-08", by="coll")
+    assert job.status == "done" and job.worker == liveness.identity()
+    assert job.heartbeat_at is not None and job.heartbeat_at >= job.started_at
+    assert liveness.gone(job.worker) is False

@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from zhishui.core import liveness
 from zhishui.core.errors import ValidationFailure
 from zhishui.core.periods import MONTH, parse_period
 
@@ -19,6 +20,27 @@ from .models import PrefillJob
 
 # A worker polls the queue every second: a job still queued after this long has no worker to run it.
 WAITING_AFTER = timedelta(seconds=20)
+# A job run on another host, whose process this one cannot look up, is presumed dead after this long
+# without progress (a chunk of returns reports progress within seconds; the reads before the first, within
+# minutes even for a whole city).
+SILENT_AFTER = timedelta(hours=1)
+GONE = ("运行该批量预填的后台进程已不存在（被终止或崩溃），任务已关闭，可重新发起 / the process running this job is "
+        "gone (killed or crashed); the job was closed and can be started again")
+
+
+def close_abandoned(now=None) -> int:
+    """Mark failed every running job whose process is gone (so its period can be started again); returns how
+    many. The returns it stored before it stopped stay, and a new job leaves them alone."""
+    now = now or timezone.now()
+    closed = 0
+    for job in PrefillJob.objects.filter(status="running").only("pk", "worker", "heartbeat_at"):
+        dead = liveness.gone(job.worker)
+        if dead is None:
+            dead = job.heartbeat_at is None or job.heartbeat_at < now - SILENT_AFTER
+        if dead:  # the same worker and still running: nobody else closed or finished it meanwhile
+            closed += PrefillJob.objects.filter(pk=job.pk, status="running", worker=job.worker).update(
+                status="failed", errors=[{"error": GONE}], finished_at=now)
+    return closed
 
 
 def start(period_text: str, *, by: str) -> PrefillJob:
@@ -26,6 +48,7 @@ def start(period_text: str, *, by: str) -> PrefillJob:
     if period.end >= services.today():
         raise ValidationFailure("period", f"所属期 {period} 尚未结束", f"the period {period} has not ended yet",
                                 str(period))
+    close_abandoned()
     if PrefillJob.objects.filter(period=str(period), status__in=tasks.OPEN).exists():
         raise ValidationFailure("period", f"所属期 {period} 的批量预填正在进行", f"a batch pre-fill for {period} is "
                                 "already running", str(period), code="conflict")

@@ -210,6 +210,10 @@ class PrefillJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(default=0)
+    # The process running the job (core.liveness) and when it last reported progress: a job whose process
+    # is gone is closed rather than left "running" (filing.jobs.close_abandoned).
+    worker = models.CharField(max_length=120, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("batch pre-fill")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhishui import config
-from zhishui.core import access, audit
+from zhishui.core import access, audit, liveness
 from zhishui.core.errors import ErrorCollector, ValidationFailure
 from zhishui.core.money import ZERO, fen, to_money
 from zhishui.core.periods import MONTH, Period, parse_period
@@ -489,7 +489,8 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
                                 str(period))
     job = job or PrefillJob.objects.create(period=str(period), by=by)
     started = _time.perf_counter()
-    PrefillJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
+    PrefillJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now(),
+                                                worker=liveness.identity(), heartbeat_at=timezone.now())
     try:
         from .followup import filed_vat, required_vat
 
@@ -523,7 +524,7 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
         def progress(n: int) -> None:
             nonlocal done
             done += n
-            PrefillJob.objects.filter(pk=job.pk).update(done=done)
+            PrefillJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
 
         work = [(code, vat_period, [(tid, p) for tid, (p, d) in due.items()
                                     if d == vat_period and vat_form_for(p) == code and (tid, str(d)) not in existing])
@@ -539,7 +540,7 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
                 failed += 1
                 errors.append({"taxpayer_id": tid, "form": code, "errors": [e.as_dict() for e in exc.errors]})
             if n % 50 == 0 or n == len(quarterly_work):
-                PrefillJob.objects.filter(pk=job.pk).update(done=done + n, failed=failed)
+                PrefillJob.objects.filter(pk=job.pk).update(done=done + n, failed=failed, heartbeat_at=timezone.now())
         done += len(quarterly_work)
         seconds = _time.perf_counter() - started
         PrefillJob.objects.filter(pk=job.pk).update(status="done", done=done, failed=failed, errors=errors[:200],

@@ -226,6 +226,7 @@ def jobs_page(request):
         messages.success(request, _("The batch pre-fill for %(period)s is queued; a background worker runs it and "
                                     "this page shows its progress.") % {"period": job.period})
         return redirect(f"{request.path}?job={job.pk}")
+    jobs.close_abandoned()  # the page must not show a job as running whose process is gone
     recent = list(PrefillJob.objects.all()[:20])
     for job in recent:
         job.waiting = jobs.waiting(job)
