@@ -33,10 +33,11 @@ def close_abandoned(now=None) -> int:
     many. The returns it stored before it stopped stay, and a new job leaves them alone."""
     now = now or timezone.now()
     closed = 0
-    for job in PrefillJob.objects.filter(status="running").only("pk", "worker", "heartbeat_at"):
+    for job in PrefillJob.objects.filter(status="running").only("pk", "worker", "heartbeat_at", "started_at",
+                                                                 "created_at"):
         dead = liveness.gone(job.worker)
-        if dead is None:
-            dead = job.heartbeat_at is None or job.heartbeat_at < now - SILENT_AFTER
+        if dead is None:  # the last sign of life: progress, or the start
+            dead = (job.heartbeat_at or job.started_at or job.created_at) < now - SILENT_AFTER
         if dead:  # the same worker and still running: nobody else closed or finished it meanwhile
             closed += PrefillJob.objects.filter(pk=job.pk, status="running", worker=job.worker).update(
                 status="failed", errors=[{"error": GONE}], finished_at=now)
