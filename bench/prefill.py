@@ -10,7 +10,9 @@ its own environment and a fresh database (SQLite: a file under a temporary ``ZHI
 PostgreSQL: a freshly created database):
 
   * setup, timed but not part of the measurement: ``migrate``, then ``import_directory`` on the
-    generated directory (the function ``zhishui import DIR`` calls) — the whole quarter is imported,
+    generated directory (the function ``zhishui import DIR`` calls; its time includes the monthly invoice
+    summaries it builds for the pre-fill, reported apart as ``import_summaries_seconds``,
+    docs/decisions/0011) — the whole quarter is imported,
     because September ends a quarter and small-scale taxpayers owe the quarter's return; on PostgreSQL
     ``ANALYZE``. The connection is closed after the import so the measurement runs on a connection
     without the importer's bulk settings;
@@ -250,6 +252,10 @@ def run_one(data: Path) -> dict:
         "server_version": (f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
                            if connection.vendor == "postgresql" else __import__("sqlite3").sqlite_version),
         "setup": {"migrate_seconds": round(migrate_s, 2), "import_seconds": round(import_s, 2),
+                  # part of the import: its monthly invoice summaries (docs/decisions/0011), which the
+                  # pre-fill reads instead of the lines
+                  "import_summaries_seconds": round(next((f.phases.get("summaries", 0.0) for f in report.files
+                                                          if f.feed == "invoices"), 0.0), 2),
                   "import_status": report.status, "import_files": files, "import_problems_sample": problems[:10],
                   "import_peak_rss_mb": round(import_peak), "rss_before_import_mb": round(rss_before_import),
                   "analyze_seconds": round(analyze_s, 2)},

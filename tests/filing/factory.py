@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from zhishui.registry import summaries
 from zhishui.registry.models import (
     ImportBatch,
     ImportedInvoice,
@@ -72,6 +73,7 @@ def invoice(seller: Taxpayer, buyer: Taxpayer | None, issued: datetime, lines: l
     ImportedInvoiceLine.objects.bulk_create([
         ImportedInvoiceLine(invoice=inv, line_no=i + 1, goods_code=code, item_name="*测试*商品", amount=a, tax_rate=r,
                             tax=t, load=ld, row_hash=next(_seq)) for i, (code, a, r, t) in enumerate(rows)])
+    summaries.refresh(summaries.months_of_ids([inv.pk]))  # as the importer keeps them
     return inv
 
 

@@ -15,6 +15,7 @@ from tests.filing import factory
 from zhishui.core.periods import parse_period
 from zhishui.filing import bulk, forms, parties, services
 from zhishui.filing.models import Payable, Prefill, Return
+from zhishui.registry import summaries
 from zhishui.registry.models import ImportedInvoice
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,7 @@ def _district(seed: int) -> list:
                                    month="2026-09", seller=people[1], buyer=people[2], buyer_name=people[2].name,
                                    amount=Decimal("1000.00"), tax=Decimal("90.00"), status="normal",
                                    deduction_confirmed_on=date(2026, 9, 20), load=factory.load(), row_hash=1)
+    summaries.refresh({summaries.OUTPUT: {"2026-09"}, summaries.INPUT: {"2026-09"}})
     # A previous return on the platform: its line 20 is carried to line 13.
     Return.objects.create(taxpayer_id=people[3].tax_id, taxpayer_name=people[3].name, form="vat_general",
                           period="2026-08", status=Return.FILED, values={"line_20": "1234.56"})

@@ -24,7 +24,6 @@ import re
 import signal
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -36,6 +35,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from zhishui.core.periods import Period
+from zhishui.core.sql import Dialect
 from zhishui.law import batch as law_batch
 
 from . import calendar, forms, parties, prefill, sources
@@ -47,56 +47,12 @@ LOCATIONS = ("city", "county_town", "other")
 
 # --------------------------------------------------------------------------------------- read
 
-class _Sql:
-    """The few expressions that differ between SQLite and PostgreSQL."""
-
-    def __init__(self):
-        self.pg = connection.vendor == "postgresql"
-
-    def fen_sum(self, col: str) -> str:
-        # SQLite keeps decimals as doubles: each amount becomes whole fen before summing, so sums are exact.
-        return f"(SUM({col}) * 100)::bigint" if self.pg else f"SUM(CAST(round({col} * 100) AS INTEGER))"
-
-    def basis_points(self, col: str) -> str:
-        return f"({col} * 10000)::integer" if self.pg else f"CAST(round({col} * 10000) AS INTEGER)"
-
-    @property
-    def table_scan(self) -> str:
-        return "" if self.pg else " NOT INDEXED"
-
-    def numbers(self, col: str) -> str:
-        return f"string_agg(DISTINCT {col}, ',')" if self.pg else f"group_concat(DISTINCT {col})"
-
-
-def _select(sql: _Sql, own: str, number: str, kind: str) -> str:
+def _select(sql: Dialect, own: str, number: str, kind: str) -> str:
     return (f"SELECT {own}, {sql.basis_points('l.tax_rate')}, substr(l.goods_code, 1, 1), {kind}, "
             f"{sql.fen_sum('l.amount')}, {sql.fen_sum('l.tax')}, {sql.numbers(number)} ")
 
 
-def _imported(sql: _Sql, direction: str, period: Period, part: tuple[int, int]) -> tuple[str, list]:
-    """Output (by month issued) or input (by deduction date) of the period's imported invoices, of every
-    taxpayer, for the invoices whose id is ``part[0]`` modulo ``part[1]``. An invoice that came without its
-    lines makes a group of its own with no rate (``fetch`` takes it by the row path)."""
-    from zhishui.registry.models import ImportedInvoice, ImportedInvoiceLine
-
-    inv, line = ImportedInvoice._meta.db_table, ImportedInvoiceLine._meta.db_table
-    if direction == OUTPUT:
-        own = "i.seller_id"
-        months = [str(m) for m in period.month_periods()]
-        where, params = f"i.month IN ({', '.join(['%s'] * len(months))})", months
-    else:
-        own = "i.buyer_id"
-        where = "i.deduction_confirmed_on >= %s AND i.deduction_confirmed_on <= %s"
-        params = [connection.ops.adapt_datefield_value(d) for d in (period.start, period.end)]
-    if part[1] > 1:  # (only then: PostgreSQL's planner misjudges how many rows such a filter keeps)
-        where, params = f"{where} AND i.id %% %s = %s", [*params, part[1], part[0]]
-    # One pass over the invoices, each with its lines: SQLite would otherwise walk an index of the
-    # invoice table in taxpayer order, fetching the rows at random.
-    return (_select(sql, own, "i.invoice_no", "i.invoice_type") + f"FROM {inv} i{sql.table_scan} "
-            f"LEFT JOIN {line} l ON l.invoice_id = i.id WHERE {where} GROUP BY 1, 2, 3, 4", params)
-
-
-def _issued(sql: _Sql, direction: str, period: Period) -> tuple[str, list]:
+def _issued(sql: Dialect, direction: str, period: Period) -> tuple[str, list]:
     """Output or input of the period's invoices issued on the platform."""
     from zhishui.invoicing.models import Invoice, InvoiceLine, InvoiceState
 
@@ -139,54 +95,31 @@ def _rate(basis_points: int) -> Decimal:
     return (Decimal(basis_points) / 10000).normalize() if basis_points else Decimal("0")
 
 
-@contextmanager
-def _mapped():
-    """SQLite reads the database file through memory mapping meanwhile: a month's scan reads ~10**5 pages,
-    and a system call for each cost a fifth of the read. Only here: an I/O error under a mapping stops the
-    process (SIGBUS), which a bulk read may risk but a page request should not."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-        try:
-            yield
-        finally:
-            cursor.execute("PRAGMA mmap_size = 0")
-
-
-MMAP_BYTES = 2**31 - 2**16  # SQLite's default ceiling (SQLITE_MAX_MMAP_SIZE)
-
-
-def fetch(direction: str, period: Period, pk_to_id: dict[int, str],
-          part: tuple[int, int] = (0, 1)) -> dict[str, list[Group]]:
-    """Groups of the period's invoice rows by taxpayer identifier, from both sources: of the imported invoices
-    whose id is ``part[0]`` modulo ``part[1]``, and of the issued ones with the first part. Imported invoices
-    that came without lines go by the row path."""
-    sql = _Sql()
+def fetch(direction: str, period: Period, pk_to_id: dict[int, str]) -> dict[str, list[Group]]:
+    """Groups of the period's invoice rows by taxpayer identifier, from both sources: the imported invoices'
+    monthly summaries (``registry.summaries``, kept by the importer) and the invoices issued on the platform
+    (aggregated here). Imported invoices that came without lines go by the row path."""
     out: dict[str, list[Group]] = defaultdict(list)
     without_lines: list[str] = []
-    queries = []
+    sources_ = []
     if parties.registry_installed():
-        queries.append((_imported(sql, direction, period, part), pk_to_id.get))
-    if parties.invoicing_installed() and part[0] == 0:
-        queries.append((_issued(sql, direction, period), lambda tid: tid or None))
-    # On SQLite every transaction begins IMMEDIATE (the write lock), which would run the reads one after
-    # another; each statement reads a consistent snapshot by itself.
-    with transaction.atomic() if sql.pg else _mapped(), connection.cursor() as cursor:
-        if sql.pg:
-            # Each query groups ~10**6 lines: enough memory to sort and hash without spilling to disk, no
-            # parallel workers (the reads already run side by side, one per core; more processes only
-            # contend) and no JIT compilation (it costs more than it saves on a query run once).
-            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL max_parallel_workers_per_gather = 0; "
-                           "SET LOCAL jit = off")
-        for (query, params), ident in queries:
-            cursor.execute(query, params)
-            for own, bp, cls, kind, amount, tax, numbers in cursor.fetchall():
-                tid = ident(own)
-                if tid is None:
-                    continue
-                if bp is None:
-                    without_lines += numbers.split(",")
-                else:
-                    out[tid].append(Group(bp, cls == "1", kind, int(amount), int(tax), numbers))
+        from zhishui.registry import summaries
+
+        sources_.append((summaries.rows(direction, [str(m) for m in period.month_periods()]), pk_to_id.get))
+    if parties.invoicing_installed():
+        sql = Dialect()
+        with connection.cursor() as cursor:
+            cursor.execute(*_issued(sql, direction, period))
+            sources_.append((cursor.fetchall(), lambda tid: tid or None))
+    for rows, ident in sources_:
+        for own, bp, cls, kind, amount, tax, numbers in rows:
+            tid = ident(own)
+            if tid is None:
+                continue
+            if bp is None:
+                without_lines += numbers.split(",")
+            else:
+                out[tid].append(Group(bp, cls == "1", kind, int(amount), int(tax), numbers))
     for tid, row in sources.imported_without_lines(without_lines, direction, pk_to_id):
         out[tid].append(Group(int(row.rate * 10000), row.goods, row.kind, round(row.amount * 100),
                               round(row.tax * 100), row.invoice_no))
@@ -436,13 +369,6 @@ def _parallel() -> bool:
             and (connection.vendor != "sqlite" or not connection.is_in_memory_db()))
 
 
-def _fetch_in_worker(args: tuple) -> dict[str, list[Group]]:
-    try:
-        return fetch(*args)
-    finally:
-        connections.close_all()
-
-
 def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]], *, pk_to_id: dict[int, str],
                 previous: dict[str, dict], small_low_profit: dict[str, bool], by: str,
                 progress: Callable[[int], None], chunk: int = 2000,
@@ -451,33 +377,17 @@ def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]
     listed taxpayer (``previous``: the previous filed general returns, ``payments``: VAT paid on the platform
     in the period, by taxpayer). Returns the number of proposals the law refused (kept with its messages)
     and why."""
-    # Every seller's output, a month at a time, in the months any return needs (a small-scale quarter ends
-    # with the month general taxpayers file), and each general period's input, side by side on connections
-    # of their own. SQLite runs a query on one core, so there each read is split in two by invoice id;
-    # PostgreSQL's planner misjudges the rows such a filter keeps, so there a read stays whole. (One query for
-    # all the months costs as much as the months one by one, and more when its sort outgrows memory.)
+    # Every seller's output in the months any return needs (a small-scale quarter ends with the month general
+    # taxpayers file) and each general period's input: the imported invoices' monthly summaries, read as they
+    # are, and the platform's own invoices, aggregated.
     months = sorted({m for _code, period, _due in work for m in period.month_periods()}, key=str)
     spans = [(OUTPUT, m) for m in months] + [(INPUT, p) for code, p, _due in work if code == Return.VAT_GENERAL]
-    split = 1 if connection.vendor == "postgresql" else WORKERS
-    reads = [(direction, period, pk_to_id, (k, split)) for direction, period in spans for k in range(split)]
+    groups: dict[tuple, dict[str, list[Group]]] = {(period, direction): fetch(direction, period, pk_to_id)
+                                                   for direction, period in spans}
     tasks = [(code, period, due[i:i + chunk]) for code, period, due in work for i in range(0, len(due), chunk)]
     # Worker processes only for more than one chunk of returns: for fewer, starting them costs more than
     # they save.
     parallel = _parallel() and len(tasks) > 1
-    if parallel:
-        # Processes, not threads: a thread stepping through its rows waits for the interpreter lock whenever
-        # the other runs Python, which doubled the reads. What comes back is tuples, cheap to copy.
-        connections.close_all()  # a forked process must not share the parent's connection
-        with get_context("fork").Pool(WORKERS, initializer=_in_worker) as pool:
-            parts = pool.map(_fetch_in_worker, reads, chunksize=1)
-            pool.close()
-            pool.join()
-    else:
-        parts = [fetch(*args) for args in reads]
-    groups: dict[tuple, dict[str, list[Group]]] = defaultdict(lambda: defaultdict(list))
-    for (direction, period, *_rest), part in zip(reads, parts, strict=True):
-        for tid, found in part.items():
-            groups[(period, direction)][tid] += found
     _WORK.update(groups=groups, previous=previous, payments=payments or {}, small_low_profit=small_low_profit, by=by)
     failed, errors = 0, []
     try:

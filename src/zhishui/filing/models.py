@@ -14,6 +14,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhishui.core.fields import JSONTextField
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
@@ -35,8 +37,8 @@ class Return(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=STATUSES, default=PROPOSED, db_index=True)
     corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="corrections", verbose_name=_("corrects"))
-    values = models.JSONField(default=dict)  # cell -> decimal string (every cell of the form)
-    profile = models.JSONField(default=dict)  # facts about the taxpayer used (status, location, eligibility)
+    values = JSONTextField(default=dict)  # cell -> decimal string (every cell of the form)
+    profile = JSONTextField(default=dict)  # facts about the taxpayer used (status, location, eligibility)
     payable = models.DecimalField(_("tax payable"), default=0, **MONEY)
     deviations = models.JSONField(default=list, blank=True)  # cells beyond tolerance from the pre-fill (for risk)
     warnings = models.JSONField(default=list, blank=True)
@@ -70,8 +72,8 @@ class Prefill(models.Model):
     version = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150, blank=True)  # "batch", "system" or a username
-    cells = models.JSONField(default=dict)
-    traces = models.JSONField(default=dict)  # cell -> {"invoices": [...], "facts": [...], "field": ...}
+    cells = JSONTextField(default=dict)
+    traces = JSONTextField(default=dict)  # cell -> {"invoices": [...], "facts": [...], "field": ...}
 
     class Meta:
         verbose_name = _("pre-fill version")

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from zhishui.core import audit, crypto
 
-from . import dbwrite, identities, pii
+from . import dbwrite, identities, pii, summaries
 from .exporter import neutralise
 from .feeds import FEEDS, FORMATS, ORDER, Feed
 from .models import ImportBatch, ImportedInvoice, ImportedInvoiceLine, Load, RecordVersion, Taxpayer, TaxRegistration
@@ -105,6 +105,7 @@ class _Context:
     rejected_dir: Path
     today: date | None
     invoice_ids: tuple[pa.Array, np.ndarray] | None = None  # invoice numbers just written and their ids
+    months_before: dict[str, set[str]] = field(default_factory=dict)  # months of the invoices updated
 
 
 # --- discovery and manifest ----------------------------------------------------------------------
@@ -630,11 +631,18 @@ def _load_invoices(ctx: _Context, inv_path: Path | None, lines_path: Path | None
     try:
         with transaction.atomic():
             dbwrite.lock_imports()
+            ctx.months_before = {}
             if settled.get("invoices") is not None:
                 _write(ctx, FEEDS["invoices"], settled["invoices"], loads["invoices"], reports["invoices"])
             if settled.get("invoice_lines") is not None:
                 _write(ctx, FEEDS["invoice_lines"], settled["invoice_lines"], loads["invoice_lines"],
                        reports["invoice_lines"])
+            mark = time.perf_counter()
+            touched = summaries.months_of_loads(*(loads[n].id if settled.get(n) is not None else None
+                                                  for n in ("invoices", "invoice_lines")))
+            summaries.refresh({d: months | ctx.months_before.get(d, set()) for d, months in touched.items()})
+            for rep in reports.values():
+                rep.timed("summaries", mark)
     except Exception as exc:
         for rep in reports.values():
             rep.problems.append(Problem(rep.file, None, "", None, f"写入数据库失败，文件未导入：{exc}",
@@ -902,6 +910,8 @@ def _write(ctx: _Context, feed: Feed, ck: Checked, load: Load, report: FileRepor
         dbwrite.finish_ids(table)
         mark = report.timed("insert", mark)
     if len(changed_rows):
+        if feed.name == "invoices":  # the months they counted in until now: their summaries change too
+            ctx.months_before = summaries.months_of_ids(ids[changed_rows])
         _keep_history(feed, model, ids[changed_rows], load)
         take = pa.array(changed_rows)
         settable = [c for c in names if c not in keys and c != "id_forms"]

@@ -310,6 +310,27 @@ class ImportedInvoiceLine(FeedRecord):
         return f"{self.invoice_id}/{self.line_no}"
 
 
+
+class InvoiceSummary(models.Model):
+    """发票月度汇总 (``registry.summaries``): derived from the imported invoices and their lines, rebuilt by the
+    importer for every month an import touches; what the bulk pre-fill reads."""
+
+    direction = models.CharField(max_length=6)  # output (the seller's, month issued) / input (the buyer's)
+    month = models.CharField(max_length=7)  # input: the month deduction was confirmed
+    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    rate_bp = models.IntegerField(null=True)  # basis points; null for invoices that came without lines
+    goods_class = models.CharField(max_length=1, null=True)  # first digit of the goods code: 1 goods, else services
+    kind = models.CharField(max_length=10)  # invoice type
+    amount_fen = models.BigIntegerField()
+    tax_fen = models.BigIntegerField()
+    numbers = models.TextField()  # the invoice numbers, comma-separated, each once
+
+    class Meta:
+        indexes = [models.Index(fields=["direction", "month"], name="registry_summary_month")]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.month} {self.taxpayer_id} {self.rate_bp} {self.kind}"
+
 class TaxReturn(FeedRecord):
     taxpayer = models.ForeignKey(Taxpayer, on_delete=models.PROTECT, related_name="+", db_index=False)
     tax_type = models.CharField(max_length=20)
