@@ -6,12 +6,13 @@ product's SQLite connections flush every commit (decision 0007)."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
 from tests.invoicing.helpers import SELLER, invoice_request
 from zhishui import config
 from zhishui.core.models import AuditEvent
-from zhishui.invoicing import services, store
+from zhishui.invoicing import services, store, verification
 from zhishui.invoicing.models import (
     IdempotencyRecord,
     Invoice,
@@ -79,3 +80,19 @@ def test_the_verification_log_relaxes_only_its_own_commit(client):
         else:
             cur.execute("SHOW synchronous_commit")
             assert cur.fetchone()[0] == "on"  # SET LOCAL ended with the log's own transaction
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_insert_turns_synchronous_commit_off_for_its_own_transaction_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's synchronous_commit")
+    row = (timezone.now(), "number", "client-key", "1" * 20, "valid", {"digest": True})
+    with transaction.atomic(), connection.cursor() as cur:  # here inside a transaction, to look at it
+        store.insert_async_commit(VerificationLog, verification.LOG_FIELDS, row)
+        cur.execute("SHOW synchronous_commit")
+        assert cur.fetchone()[0] == "off"
+    with connection.cursor() as cur:
+        cur.execute("SHOW synchronous_commit")
+        assert cur.fetchone()[0] == "on"
+    log = VerificationLog.objects.get(client="client-key")
+    assert log.checks == {"digest": True} and log.invoice_number == "1" * 20

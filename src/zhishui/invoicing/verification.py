@@ -312,14 +312,7 @@ def log(method: str, client: str, report: Report | None, outcome: str = "") -> N
                 finally:
                     raw.execute(f"PRAGMA synchronous={level}")
         elif vendor == "postgresql" and connection.get_autocommit():
-            from psycopg.types.json import Jsonb
-
-            # Autocommit: the two statements of one query string run as one implicit transaction, one round
-            # trip, and SET LOCAL covers its commit.
-            with connection.cursor() as cur:
-                cur.execute("SET LOCAL synchronous_commit TO OFF; " + store.insert_sql(VerificationLog, LOG_FIELDS,
-                                                                                       vendor),
-                            [*row[:5], Jsonb(row[5])])
+            store.insert_async_commit(VerificationLog, LOG_FIELDS, row)
         else:  # inside the caller's transaction: its commit decides
             with transaction.atomic():
                 store.insert(VerificationLog, LOG_FIELDS, [row])
