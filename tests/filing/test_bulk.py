@@ -132,3 +132,22 @@ def _check(job) -> None:
     owing = Return.objects.get(taxpayer_id=factory.uscc(8), period="2026-09").values
     assert (owing["line_25"], owing["line_30"], owing["line_31"], owing["jz_line_30"], owing["jz_line_25"]) == (
         "800.00", "800.00", "100.00", "12.00", "12.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_quarterly_returns_of_a_batch_are_prefilled_in_worker_processes(monkeypatch):
+    if not bulk._parallel():
+        pytest.skip("worker processes cannot share an in-memory SQLite database")
+    _district(3)
+    monkeypatch.setattr(services, "ONE_BY_ONE_CHUNK", 2)  # several tasks for the two processes
+    job = services.batch_prefill("2026-09", on=ON, chunk=5)
+    enterprises = [tid for tid, p in parties.profiles().items() if services.is_enterprise(p)]
+    cit = Return.objects.filter(form=Return.CIT_Q, period="2026-Q3")
+    assert len(enterprises) > 2 * services.ONE_BY_ONE_CHUNK
+    assert sorted(cit.values_list("taxpayer_id", flat=True)) == sorted(enterprises)
+    assert job.status == "done" and job.done == job.total == 24 + len(enterprises) + Return.objects.filter(
+        form=Return.PROPERTY).count()
+    for ret in cit:  # each as the interactive path proposes it
+        cells, _traces, _profile = services.propose(Return.CIT_Q, parties.profiles([ret.taxpayer_id])[ret.taxpayer_id],
+                                                    parse_period("2026-Q3"))
+        assert Prefill.objects.get(ret=ret).cells == services._cells(Return.CIT_Q, cells)

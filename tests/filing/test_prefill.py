@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.filing import factory
-from zhishui.filing import present, services
+from zhishui.core.periods import Period
+from zhishui.filing import present, services, sources
 from zhishui.law import interface
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +194,28 @@ def test_refreshing_the_prefill_keeps_the_taxpayers_changes_and_versions(rf):
     ret = services.prefill_return(me.tax_id, "vat_general", "2026-09", on=ON)
     assert ret.values["sales_13_goods"] == "3000.00" and ret.values["sales_6"] == "500.00"
     assert list(ret.prefills.values_list("version", flat=True)) == [2, 1]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(days=st.lists(st.tuples(st.integers(1, 12), st.integers(1, 28), st.booleans(), st.integers(1, 12)),
+                     max_size=8))
+@pytest.mark.django_db
+def test_the_year_to_date_read_is_the_quarters_read_one_by_one(days):
+    """The CIT prepayment reads January to the quarter's end at once: exactly the rows of its quarters read one
+    by one, in both directions, the months after the quarter left out (in date order, where the quarters one
+    by one listed an input invoice under the quarter its deduction was confirmed in)."""
+    n = next(_n)
+    me, other = factory.taxpayer(n), factory.outsider(n)
+    for month, day, bought, confirmed_month in days:
+        seller, buyer = (other, me) if bought else (me, other)
+        factory.invoice(seller, buyer, datetime(2026, month, day, 10), [("1", f"{month * 100 + day}.00", "0.13")],
+                        confirmed=date(2026, confirmed_month, 28) if bought else None)
+    for quarter in (1, 2, 3):
+        ytd = sources.rows_for(sources.YearToDate(Period.quarter(2026, quarter)), me.tax_id)
+        one_by_one = {sources.OUTPUT: [], sources.INPUT: []}
+        for q in range(1, quarter + 1):
+            part = sources.rows_for(Period.quarter(2026, q), me.tax_id)
+            for direction in one_by_one:
+                one_by_one[direction] += part[direction]
+        assert {d: sorted(rows, key=lambda r: (r.date, r.invoice_no, r.rate, r.goods))
+                for d, rows in one_by_one.items()} == ytd

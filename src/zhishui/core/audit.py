@@ -61,6 +61,8 @@ HEAD_SQL = "SELECT last_seq, last_hash FROM core_auditchainhead WHERE id = 1"
 INSERT_SQL = ("INSERT INTO core_auditevent (id, at, actor, role, action, object_type, object_id, outcome, client_ip, "
               "reason, detail, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
 ADVANCE_SQL = "UPDATE core_auditchainhead SET last_seq = %s, last_hash = %s WHERE id = 1"
+CREATE_SQL = ("INSERT INTO core_auditchainhead (id, last_seq, last_hash, anchor_seq, anchor_hash) "
+              "VALUES (1, 0, %s, 0, %s) ON CONFLICT (id) DO NOTHING")
 
 
 def head_sql(conn=None) -> str:
@@ -109,8 +111,11 @@ def record(action: str, *, request=None, actor=None, obj=None, object_type: str 
         cur.execute(head_sql())
         row = cur.fetchone()
         if row is None:
-            AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS, anchor_hash=GENESIS)
-            row = (0, GENESIS)
+            # The installation's first event, which processes may reach together: the head is created once
+            # (whoever finds it being created waits for that, then locks it) and read as any other time.
+            cur.execute(CREATE_SQL, [GENESIS, GENESIS])
+            cur.execute(head_sql())
+            row = cur.fetchone()
         event = next_event(row, action, request=request, actor=actor, obj=obj, object_type=object_type,
                            object_id=object_id, outcome=outcome, reason=reason, detail=detail, username=username)
         insert, advance = event_params(event)

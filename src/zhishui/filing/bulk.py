@@ -23,10 +23,10 @@ import os
 import re
 import signal
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from multiprocessing import get_context
 from typing import NamedTuple
 
@@ -385,26 +385,31 @@ def prefill_vat(work: list[tuple[str, Period, list[tuple[str, parties.Profile]]]
     groups: dict[tuple, dict[str, list[Group]]] = {(period, direction): fetch(direction, period, pk_to_id)
                                                    for direction, period in spans}
     tasks = [(code, period, due[i:i + chunk]) for code, period, due in work for i in range(0, len(due), chunk)]
-    # Worker processes only for more than one chunk of returns: for fewer, starting them costs more than
-    # they save.
-    parallel = _parallel() and len(tasks) > 1
     _WORK.update(groups=groups, previous=previous, payments=payments or {}, small_low_profit=small_low_profit, by=by)
     failed, errors = 0, []
     try:
-        if parallel:
-            connections.close_all()  # a forked process must not share the parent's connection
-            with get_context("fork").Pool(WORKERS, initializer=_in_worker) as pool:
-                results = list(_collect(pool.imap_unordered(_propose_in_worker, tasks), progress))
-                pool.close()
-                pool.join()
-        else:
-            results = list(_collect(map(_propose, tasks), progress))
+        for n, refused, why in in_workers(_propose, tasks):
+            progress(n)
+            failed += refused
+            errors += why
     finally:
         _WORK.clear()
-    for refused, why in results:
-        failed += refused
-        errors += why
     return failed, errors
+
+
+def in_workers(fn: Callable, tasks: list) -> Iterator:
+    """``fn(task)`` for every task, in ``WORKERS`` forked processes (each on a connection of its own), results
+    as they come; here, one after another, for a single task (starting processes would cost more than they
+    save) or where another process could not see the data (``_parallel``). ``fn`` must be a module-level
+    function; what it needs besides its task it finds in what the processes inherit (``_WORK``, say)."""
+    if not (_parallel() and len(tasks) > 1):
+        yield from map(fn, tasks)
+        return
+    connections.close_all()  # a forked process must not share the parent's connection
+    with get_context("fork").Pool(WORKERS, initializer=_in_worker) as pool:
+        yield from pool.imap_unordered(partial(_closing, fn), tasks)
+        pool.close()
+        pool.join()
 
 
 def _in_worker() -> None:
@@ -414,17 +419,11 @@ def _in_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _propose_in_worker(task: tuple) -> tuple[int, int, list[dict]]:
+def _closing(fn: Callable, task):
     try:
-        return _propose(task)
+        return fn(task)
     finally:
         connections.close_all()
-
-
-def _collect(results: Iterable[tuple[int, int, list]], progress: Callable[[int], None]):
-    for n, refused, why in results:
-        progress(n)
-        yield refused, why
 
 
 def _propose(task: tuple[str, Period, list[tuple[str, parties.Profile]]]) -> tuple[int, int, list[dict]]:

@@ -159,11 +159,7 @@ def propose(form_code: str, profile: parties.Profile, period: Period,
     elif form_code == Return.VAT_SMALL:
         b = prefill.vat_small(rows if rows is not None else sources.rows_for(period, tid))
     elif form_code == Return.CIT_Q:
-        ytd = {sources.OUTPUT: [], sources.INPUT: []}
-        for q in range(1, period.index + 1):
-            part = sources.rows_for(Period.quarter(period.year, q), tid)
-            for k in ytd:
-                ytd[k] += part[k]
+        ytd = sources.rows_for(sources.YearToDate(period), tid)
         earlier = [{"period": r.period, "values": r.values, "link": _link(r)}
                    for r in Return.objects.filter(taxpayer_id=tid, form=Return.CIT_Q, status=Return.FILED,
                                                   period__in=[str(Period.quarter(period.year, q))
@@ -533,15 +529,13 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
                                           payments=vat_payments(period), small_low_profit=slp, by=by,
                                           progress=progress, chunk=chunk)
         PrefillJob.objects.filter(pk=job.pk).update(done=done, failed=failed)
-        for n, (tid, code) in enumerate(quarterly_work, 1):
-            try:
-                prefill_return(tid, code, str(period.quarter_of()), by=by, on=on)
-            except ValidationFailure as exc:
-                failed += 1
-                errors.append({"taxpayer_id": tid, "form": code, "errors": [e.as_dict() for e in exc.errors]})
-            if n % 50 == 0 or n == len(quarterly_work):
-                PrefillJob.objects.filter(pk=job.pk).update(done=done + n, failed=failed, heartbeat_at=timezone.now())
-        done += len(quarterly_work)
+        quarter = str(period.quarter_of())
+        chunks = [quarterly_work[i:i + ONE_BY_ONE_CHUNK] for i in range(0, len(quarterly_work), ONE_BY_ONE_CHUNK)]
+        for n, refused, why in bulk.in_workers(_prefill_each, [(c, quarter, by, on) for c in chunks]):
+            failed += refused
+            errors += why
+            done += n
+            PrefillJob.objects.filter(pk=job.pk).update(done=done, failed=failed, heartbeat_at=timezone.now())
         seconds = _time.perf_counter() - started
         PrefillJob.objects.filter(pk=job.pk).update(status="done", done=done, failed=failed, errors=errors[:200],
                                                     finished_at=timezone.now(), seconds=seconds)
@@ -553,6 +547,23 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
         raise
     job.refresh_from_db()
     return job
+
+
+ONE_BY_ONE_CHUNK = 50  # quarterly returns per task of a worker process (and per progress update)
+
+
+def _prefill_each(task: tuple[list[tuple[str, str]], str, str, date]) -> tuple[int, int, list[dict]]:
+    """``prefill_return`` for each (identifier, form) of a chunk of the batch's quarterly returns (in a worker
+    process, or in this one): how many, how many the law refused, and why."""
+    work, period, by, on = task
+    failed, errors = 0, []
+    for tid, code in work:
+        try:
+            prefill_return(tid, code, period, by=by, on=on)
+        except ValidationFailure as exc:
+            failed += 1
+            errors.append({"taxpayer_id": tid, "form": code, "errors": [e.as_dict() for e in exc.errors]})
+    return len(work), failed, errors
 
 
 # ------------------------------------------------------------------------------------- follow-up

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -89,13 +89,36 @@ def _day(value) -> str:
     return value.isoformat()
 
 
-def _bounds(period: Period) -> tuple[datetime, datetime]:
+@dataclass(frozen=True)
+class YearToDate:
+    """From 1 January to the end of ``period``, read as one span (a CIT prepayment's cumulative figures):
+    what ``collect`` needs of a period — its first and last day and its months."""
+
+    period: Period
+
+    @property
+    def start(self) -> date:
+        return date(self.period.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return self.period.end
+
+    def month_periods(self) -> list[Period]:
+        first = Period.month(self.period.year, 1)
+        return [first + i for i in range(self.period.end.month)]
+
+
+Span = Period | YearToDate
+
+
+def _bounds(period: Span) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     start = datetime.combine(period.start, time.min, tzinfo=tz)
     return start, datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz)
 
 
-def _months(period: Period) -> list[str]:
+def _months(period: Span) -> list[str]:
     return [str(m) for m in period.month_periods()]
 
 
@@ -103,7 +126,7 @@ Facts = dict[str, dict[str, list[InvoiceRow]]]
 NUMBERS_PER_QUERY = 2000  # invoice numbers per IN (...) list, well below SQLite's variable limit
 
 
-def collect(period: Period, taxpayer_ids: list[str], *, directions=(OUTPUT, INPUT)) -> Facts:
+def collect(period: Span, taxpayer_ids: list[str], *, directions=(OUTPUT, INPUT)) -> Facts:
     """Rows of the period by taxpayer identifier and direction, from both sources (``bulk`` reads the
     whole district)."""
     facts: Facts = defaultdict(lambda: {OUTPUT: [], INPUT: []})
@@ -127,7 +150,7 @@ def collect(period: Period, taxpayer_ids: list[str], *, directions=(OUTPUT, INPU
     return facts
 
 
-def rows_for(period: Period, taxpayer_id: str) -> dict[str, list[InvoiceRow]]:
+def rows_for(period: Span, taxpayer_id: str) -> dict[str, list[InvoiceRow]]:
     return collect(period, [taxpayer_id]).get(taxpayer_id, {OUTPUT: [], INPUT: []})
 
 
@@ -149,7 +172,7 @@ def rows_of(taxpayer_id: str, numbers: list[str], directions=(OUTPUT, INPUT)) ->
     return sorted(rows, key=lambda r: (r.date, r.invoice_no, r.rate, r.goods))
 
 
-def _where(period: Period, direction: str, pks: list[int] | None, vat_status: str = "") -> dict:
+def _where(period: Span, direction: str, pks: list[int] | None, vat_status: str = "") -> dict:
     """``ImportedInvoice`` filter of a period's output or input, for some taxpayers or (``pks`` None)
     for everyone registered with ``vat_status``."""
     if direction == OUTPUT:
