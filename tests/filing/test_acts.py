@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import login, make_user
 from tests.filing import factory
@@ -147,6 +148,9 @@ def test_pages_proposal_trace_change_file_history_and_exports(client, today, sel
     assert r.status_code == 422 and "不能为负数" in r.content.decode()
     r = client.post(f"/filing/returns/{rid}/cell/", {"cell": "sales_6", "value": "100.00", "reason": "现金收入"})
     assert r.status_code == 302
+    changed = CellChange.objects.get(ret_id=rid, cell="sales_6").at
+    page = client.get(url).content.decode()  # the change is dated in Beijing time, not UTC
+    assert f"现金收入</td><td>tp {timezone.localtime(changed):%Y-%m-%d %H:%M}</td>" in page
     r = client.post(f"/filing/returns/{rid}/file/")
     assert r.status_code == 302
     page = client.get("/filing/").content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.http import Http404
+from django.utils import timezone
 
 from zhishui.core import access
 from zhishui.core.periods import parse_period
@@ -13,6 +14,11 @@ from . import forms
 from .models import Return
 from .prefill import Select, no_data_fact
 from .sources import INPUT, OUTPUT, rows_of
+
+
+def _when(at) -> str:
+    """A time as the bureau reads it: local (Asia/Shanghai), to the second, with its offset."""
+    return timezone.localtime(at).replace(microsecond=0).isoformat()
 
 
 def visible_returns(user):
@@ -130,11 +136,11 @@ def return_data(ret: Return, *, english: bool = False) -> dict:
             "halving_eligible": bool(ret.profile.get("halving_eligible")),
             "changes": [{"cell": ch.cell, "no": _no(form, ch.cell), "label": _label(form, ch.cell, english),
                          "old": ch.old, "new": ch.new, "prefilled": ch.prefilled,
-                         "reason": ch.reason, "by": ch.by, "at": ch.at.isoformat()}
+                         "reason": ch.reason, "by": ch.by, "at": _when(ch.at)}
                         for ch in ret.changes.order_by("at", "id")],
             "payables": payables,
             "payments": [{"amount": f"{p.amount:.2f}", "channel": p.channel, "reference": p.reference,
-                          "status": p.status, "at": p.at.isoformat()} for p in ret.payments.all()]}
+                          "status": p.status, "at": _when(p.at)} for p in ret.payments.all()]}
 
 
 def trace_rows(ret: Return, stored: dict) -> list[dict]:
@@ -165,7 +171,7 @@ def trace(ret: Return, key: str) -> dict:
             "facts": stored.get("facts") or ([] if stored.get("invoices") else [no_data_fact(cell)]),
             "field": stored.get("field", ""),
             "calc": [], "params": [], "formula_zh": "", "formula_en": "", "from_cells": [],
-            "changes": [{"old": ch.old, "new": ch.new, "reason": ch.reason, "by": ch.by, "at": ch.at.isoformat()}
+            "changes": [{"old": ch.old, "new": ch.new, "reason": ch.reason, "by": ch.by, "at": _when(ch.at)}
                         for ch in ret.changes.filter(cell=key).order_by("at", "id")]}
     if cell.kind == forms.DERIVED:
         summed = dict(form.depends).get(key, ())
