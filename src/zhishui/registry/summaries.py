@@ -5,8 +5,8 @@ the goods code) and invoice type, each sum with the numbers of its invoices. The
 
 Derived data, kept current by whoever writes imported invoices: the importer calls ``refresh`` in the
 transaction that writes invoices or lines, for the months those rows fell in before the change and fall in
-after it (``months_of_ids``, ``months_of_loads``). A month is rebuilt whole, by one aggregation: the cost of an
-import grows by about one bare aggregation per month it touches (docs/decisions/0011). An invoice that came
+after it (``months_of_ids``, ``months_of_loads``). The months are rebuilt whole, in one aggregation per
+direction: an import costs about two more passes over the stored invoices (docs/decisions/0011). An invoice that came
 without lines makes a row of its own without rate (the pre-fill reads that invoice itself)."""
 
 # The SQL here is assembled from model table names and fixed fragments; every value is a parameter.
@@ -37,32 +37,38 @@ def _bounds(month: str) -> tuple[date, date]:
     return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
 
 
-def rebuild(direction: str, month: str) -> None:
-    """Replace the month's rows of one direction by a fresh aggregation of the stored invoices."""
+def _rebuild(direction: str, months: list[str]) -> None:
+    """Replace the months' rows of one direction by a fresh aggregation of the stored invoices: one statement
+    for all of them (a delivery of two years of invoices touches some fifty months, and one pass over the
+    invoices costs about what one month's would)."""
     inv, line, summary = _tables()
     sql = Dialect()
+    marks = ", ".join(["%s"] * len(months))
     if direction == OUTPUT:
-        own, where = "i.seller_id", "i.month = %s"
-        params: list = [month]
+        own, month = "i.seller_id", "i.month"
+        where, params = f"i.month IN ({marks})", list(months)
     else:
-        own = "i.buyer_id"
-        where = "i.deduction_confirmed_on >= %s AND i.deduction_confirmed_on <= %s AND i.buyer_id IS NOT NULL"
-        params = [connection.ops.adapt_datefield_value(d) for d in _bounds(month)]
+        own, month = "i.buyer_id", sql.month_of("i.deduction_confirmed_on")
+        where = (f"i.deduction_confirmed_on >= %s AND i.deduction_confirmed_on <= %s AND i.buyer_id IS NOT NULL "
+                 f"AND {month} IN ({marks})")
+        params = [connection.ops.adapt_datefield_value(d) for d in (_bounds(months[0])[0], _bounds(months[-1])[1])]
+        params += months
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {summary} WHERE direction = %s AND month = %s", [direction, month])
+        cursor.execute(f"DELETE FROM {summary} WHERE direction = %s AND month IN ({marks})", [direction, *months])
         cursor.execute(
             f"INSERT INTO {summary} (direction, month, taxpayer_id, rate_bp, goods_class, kind, amount_fen, tax_fen, "
-            f"numbers) SELECT %s, %s, {own}, {sql.basis_points('l.tax_rate')}, substr(l.goods_code, 1, 1), "
+            f"numbers) SELECT %s, {month}, {own}, {sql.basis_points('l.tax_rate')}, substr(l.goods_code, 1, 1), "
             f"i.invoice_type, COALESCE({sql.fen_sum('l.amount')}, 0), COALESCE({sql.fen_sum('l.tax')}, 0), "
             f"{sql.numbers('i.invoice_no')} FROM {inv} i{sql.table_scan} LEFT JOIN {line} l ON l.invoice_id = i.id "
-            f"WHERE {where} GROUP BY 3, 4, 5, 6", [direction, month, *params])
+            f"WHERE {where} GROUP BY 2, 3, 4, 5, 6", [direction, *params])
 
 
 def refresh(months: dict[str, set[str]]) -> None:
     """Rebuild these months ({direction: {YYYY-MM, …}})."""
     for direction in (OUTPUT, INPUT):
-        for month in sorted(months.get(direction, ())):
-            rebuild(direction, month)
+        chosen = sorted(months.get(direction, ()))
+        if chosen:
+            _rebuild(direction, chosen)
 
 
 def _months(query: str, params: list) -> dict[str, set[str]]:
