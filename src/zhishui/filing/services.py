@@ -516,11 +516,13 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
                             .order_by("taxpayer_id", "period", "revision").values_list("taxpayer_id", "values")):
             slp[tid] = values.get("small_low_profit") == "1"
         done = sum(1 for tid, (_p, d) in due.items() if (tid, str(d)) in existing)
+        failed = 0
 
-        def progress(n: int) -> None:
-            nonlocal done
+        def progress(n: int, refused: int = 0) -> None:
+            nonlocal done, failed
             done += n
-            PrefillJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
+            failed += refused
+            PrefillJob.objects.filter(pk=job.pk).update(done=done, failed=failed, heartbeat_at=timezone.now())
 
         work = [(code, vat_period, [(tid, p) for tid, (p, d) in due.items()
                                     if d == vat_period and vat_form_for(p) == code and (tid, str(d)) not in existing])
@@ -532,10 +534,8 @@ def batch_prefill(period_text: str, *, job: PrefillJob | None = None, by: str = 
         quarter = str(period.quarter_of())
         chunks = [quarterly_work[i:i + ONE_BY_ONE_CHUNK] for i in range(0, len(quarterly_work), ONE_BY_ONE_CHUNK)]
         for n, refused, why in bulk.in_workers(_prefill_each, [(c, quarter, by, on) for c in chunks]):
-            failed += refused
             errors += why
-            done += n
-            PrefillJob.objects.filter(pk=job.pk).update(done=done, failed=failed, heartbeat_at=timezone.now())
+            progress(n, refused)
         seconds = _time.perf_counter() - started
         PrefillJob.objects.filter(pk=job.pk).update(status="done", done=done, failed=failed, errors=errors[:200],
                                                     finished_at=timezone.now(), seconds=seconds)
